@@ -1,0 +1,219 @@
+package binding
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/internal/testenv"
+)
+
+// identity is a normalisation table mapping v to v/255 in every channel.
+func identity() *[3][256]float32 {
+	var t [3][256]float32
+	for c := range t {
+		for v := range t[c] {
+			t[c][v] = float32(v) / 255
+		}
+	}
+	return &t
+}
+
+func batch(n, h, w int) []byte {
+	b := make([]byte, n*h*w*3)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return b
+}
+
+func TestParseDevice(t *testing.T) {
+	for in, want := range map[string]Device{
+		"":       {Kind: Auto},
+		"auto":   {Kind: Auto},
+		"cpu":    {Kind: CPU},
+		"CUDA":   {Kind: CUDA},
+		"cuda:3": {Kind: CUDA, Index: 3},
+	} {
+		got, err := ParseDevice(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"gpu", "cuda:", "cuda:-1", "cuda:x", "mps"} {
+		_, err := ParseDevice(bad)
+		assert.Error(t, err, bad)
+	}
+	assert.Equal(t, "cuda:2", Device{Kind: CUDA, Index: 2}.String())
+}
+
+func TestVersionAndDevices(t *testing.T) {
+	v, err := Version()
+	require.NoError(t, err)
+	assert.Regexp(t, `^\d+\.\d+\.\d+$`, v)
+	n, err := CUDADeviceCount()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, n, 0)
+}
+
+func TestThreads(t *testing.T) {
+	before, err := Threads()
+	require.NoError(t, err)
+	require.NoError(t, SetThreads(2))
+	got, err := Threads()
+	require.NoError(t, err)
+	assert.Equal(t, 2, got)
+	require.NoError(t, SetThreads(before))
+
+	var te *Error
+	assert.ErrorAs(t, SetThreads(0), &te)
+}
+
+func TestLoadErrors(t *testing.T) {
+	var te *Error
+	_, err := Load(testenv.Path("no", "such", "model.pt"), Device{Kind: CPU})
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "load", te.Op)
+	assert.NotContains(t, err.Error(), "Exception raised from", "C++ backtrace leaked into the message")
+
+	_, err = Load(testenv.TestModel(t, "not_torchscript.pt"), Device{Kind: CPU})
+	require.ErrorAs(t, err, &te)
+	assert.Contains(t, te.Path, "not_torchscript.pt")
+	assert.NotContains(t, err.Error(), "Exception raised from")
+
+	if n, _ := CUDADeviceCount(); n == 0 {
+		_, err = Load(testenv.TestModel(t, "tiny_classifier.pt"), Device{Kind: CUDA})
+		require.ErrorAs(t, err, &te)
+		assert.Contains(t, err.Error(), "no CUDA device")
+	}
+}
+
+func load(t *testing.T, name string) *Module {
+	t.Helper()
+	m, err := Load(testenv.TestModel(t, name), Device{Kind: CPU})
+	require.NoError(t, err)
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func TestForwardRejectsBadOutputs(t *testing.T) {
+	for name, want := range map[string]string{
+		"tuple_output.pt": "Tuple",
+		"wrong_rank.pt":   "4-D",
+		"int_output.pt":   "Long",
+		"wrong_batch.pt":  "[1, 3]",
+	} {
+		m := load(t, name)
+		_, err := m.Forward(batch(2, 8, 8), 2, 8, 8, identity())
+		var te *Error
+		require.ErrorAs(t, err, &te, name)
+		assert.Contains(t, err.Error(), "want a 2-D float32 tensor", name)
+		assert.Contains(t, err.Error(), want, name)
+	}
+}
+
+func TestForwardRejectsBadShapes(t *testing.T) {
+	m := load(t, "tiny_classifier.pt")
+	_, err := m.Forward(nil, 0, 8, 8, identity())
+	assert.ErrorContains(t, err, "bad batch shape")
+	_, err = m.Forward(batch(1, 8, 8), 2, 8, 8, identity())
+	assert.ErrorContains(t, err, "needs")
+	_, err = m.Forward(batch(1, 8, 8), 1, 8, 8, nil)
+	assert.ErrorContains(t, err, "table")
+	_, err = m.Forward(batch(1, 8, 8), 1, 8, 0, identity())
+	assert.ErrorContains(t, err, "bad batch shape")
+}
+
+func TestForwardOutputs(t *testing.T) {
+	m := load(t, "tiny_classifier.pt")
+	out, err := m.Forward(batch(3, 5, 4), 3, 5, 4, identity())
+	require.NoError(t, err)
+	assert.Equal(t, 3, out.N)
+	assert.Equal(t, 7, out.Classes)
+	assert.Equal(t, 7, m.Classes())
+	for i := 0; i < 3; i++ {
+		_, probs := out.Row(i)
+		sum := float32(0)
+		for _, p := range probs {
+			sum += p
+		}
+		assert.InDelta(t, 1, sum, 1e-5)
+	}
+}
+
+// A model wider than the first guess (1000) is retried with room for it.
+func TestForwardWideModel(t *testing.T) {
+	m := load(t, "wide_classifier.pt")
+	out, err := m.Forward(batch(2, 4, 4), 2, 4, 4, identity())
+	require.NoError(t, err)
+	assert.Equal(t, 1500, out.Classes)
+	assert.Len(t, out.Logits, 3000)
+}
+
+// Concurrent Forward calls on one module give the serial results.
+func TestConcurrentForward(t *testing.T) {
+	m := load(t, "tiny_classifier.pt")
+	want := make([][]float32, 4)
+	for i := range want {
+		out, err := m.Forward(batch(i+1, 16, 16), i+1, 16, 16, identity())
+		require.NoError(t, err)
+		want[i] = out.Logits
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < 10; k++ {
+				i := (g + k) % 4
+				out, err := m.Forward(batch(i+1, 16, 16), i+1, 16, 16, identity())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !assert.Equal(t, want[i], out.Logits) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// Close waits for an in-flight Forward, which completes; later calls get
+// ErrClosed; a second Close is harmless.
+func TestCloseWhileBusy(t *testing.T) {
+	m, err := Load(testenv.TestModel(t, "slow.pt"), Device{Kind: CPU})
+	require.NoError(t, err)
+
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		close(started)
+		_, err := m.Forward(batch(2, 64, 64), 2, 64, 64, identity())
+		done <- err
+	}()
+	<-started
+	time.Sleep(20 * time.Millisecond) // let Forward take the lock
+	require.NoError(t, m.Close())
+	select {
+	case err := <-done:
+		// Close returned only after Forward did (or before it started).
+		if err != nil {
+			assert.True(t, errors.Is(err, ErrClosed), "unexpected error: %v", err)
+		}
+	default:
+		t.Fatal("Close returned while Forward was still running")
+	}
+	_, err = m.Forward(batch(1, 8, 8), 1, 8, 8, identity())
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.NoError(t, m.Close())
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// imageExtensions are the file name extensions a directory argument
+// expands to: those Pillow registers for the formats it reads. Files named
+// on the command line are taken whatever their name; the format is always
+// detected from content.
+var imageExtensions = map[string]bool{
+	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true,
+	".png": true, ".gif": true, ".webp": true, ".bmp": true, ".dib": true,
+	".tif": true, ".tiff": true, ".ppm": true, ".pgm": true, ".pbm": true, ".pnm": true,
+}
+
+// expandInputs turns the command-line arguments into the list of inputs:
+// files as given, directories as their image files sorted by name (not
+// recursive), "-" as one path per line of stdin (taken literally). The
+// rules are scripts/reference.py's, so both list the same inputs. A path that does not
+// exist stays in the list so that it gets its own error line.
+func expandInputs(args []string, stdin io.Reader) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		switch st, err := os.Stat(a); {
+		case a == "-":
+			sc := bufio.NewScanner(stdin)
+			sc.Buffer(make([]byte, 64*1024), 1<<20)
+			for sc.Scan() {
+				if line := strings.TrimRight(sc.Text(), "\r"); line != "" {
+					out = append(out, line)
+				}
+			}
+			if err := sc.Err(); err != nil {
+				return nil, fmt.Errorf("reading paths from stdin: %w", err)
+			}
+		case err == nil && st.IsDir():
+			entries, err := os.ReadDir(a)
+			if err != nil {
+				return nil, err
+			}
+			var names []string
+			for _, e := range entries {
+				if !imageExtensions[strings.ToLower(filepath.Ext(e.Name()))] {
+					continue
+				}
+				// Symlinks are followed, as Python's DirEntry.is_file() does.
+				if st, err := os.Stat(join(a, e.Name())); err == nil && st.Mode().IsRegular() {
+					names = append(names, e.Name())
+				}
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				out = append(out, join(a, n))
+			}
+		default:
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// join is Python's os.path.join for two parts, so that paths print the
+// same as in the reference script ("./dir/x.jpg" stays as written).
+func join(dir, name string) string {
+	if strings.HasSuffix(dir, "/") {
+		return dir + name
+	}
+	return dir + "/" + name
+}

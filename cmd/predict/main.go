@@ -1,0 +1,179 @@
+// Command predict classifies images with a TorchScript model, giving the
+// same results as the equivalent PIL + torchvision + PyTorch script.
+//
+//	predict [flags] PATH...
+//
+// PATH is an image file, a directory (its image files, sorted by name) or
+// "-" (paths read from stdin, one per line). Results go to stdout in input
+// order; diagnostics to stderr.
+//
+// Exit status: 0 when every image was classified; 1 when some inputs
+// failed (each has its own error line, and all others were printed);
+// 2 when nothing could run (bad flags, unreadable model, no inputs).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/predictor"
+)
+
+const (
+	exitOK      = 0
+	exitPartial = 1
+	exitFatal   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type options struct {
+	model, labels, preset, device, format string
+	batchSize, topK, threads, workers     int
+	logits, version                       bool
+}
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.model, "model", "build/resnet18.pt", "TorchScript model file")
+	fs.StringVar(&o.labels, "labels", "", "class names, one per line (default: ImageNet names for a 1000-class model)")
+	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); imagenet = Resize(256)+CenterCrop(224)")
+	fs.StringVar(&o.device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	fs.StringVar(&o.format, "format", "table", "output: table, jsonl or csv")
+	fs.IntVar(&o.batchSize, "batch-size", 32, "images per forward pass")
+	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (jsonl, csv)")
+	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "LibTorch intra-op threads")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "decode/preprocess goroutines")
+	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
+	fs.BoolVar(&o.version, "version", false, "print LibTorch version and devices, then exit")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n\nPATH: image file, directory (its image files, sorted) or - (paths on stdin).\nExit status: 0 all classified, 1 some inputs failed, 2 nothing could run.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseArgs accepts flags before, between and after paths, as users type
+// them ("predict a.jpg --format jsonl"); "--" ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return paths, nil
+		}
+		if args[0] == "--" {
+			return append(paths, args[1:]...), nil
+		}
+		paths = append(paths, args[0])
+		args = args[1:]
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var o options
+	fs := newFlagSet(&o, stderr)
+	paths, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitFatal
+	}
+	fatal := func(err error) int {
+		fmt.Fprintf(stderr, "predict: %v\n", err)
+		return exitFatal
+	}
+	if o.version {
+		return printVersion(stdout, stderr)
+	}
+	if o.logits && o.format != "jsonl" {
+		return fatal(errors.New("--logits needs --format jsonl"))
+	}
+	dev, err := binding.ParseDevice(o.device)
+	if err != nil {
+		return fatal(err)
+	}
+	out, err := newWriter(o.format, stdout)
+	if err != nil {
+		return fatal(err)
+	}
+	inputs, err := expandInputs(paths, stdin)
+	if err != nil {
+		return fatal(err)
+	}
+	if len(inputs) == 0 {
+		fs.Usage()
+		return fatal(errors.New("no input images"))
+	}
+
+	opts := []predictor.Option{
+		predictor.WithDevice(dev),
+		predictor.WithPreset(o.preset),
+		predictor.WithBatchSize(o.batchSize),
+		predictor.WithTopK(o.topK),
+		predictor.WithThreads(o.threads),
+		predictor.WithWorkers(o.workers),
+		predictor.WithLogits(o.logits),
+	}
+	if o.labels != "" {
+		opts = append(opts, predictor.WithLabelsFile(o.labels))
+	}
+	p, err := predictor.New(o.model, opts...)
+	if err != nil {
+		return fatal(err)
+	}
+	defer p.Close()
+
+	failed := 0
+	err = p.StreamFiles(ctx, inputs, func(r predictor.Result) error {
+		if r.Err != nil {
+			failed++
+		}
+		return out.write(r)
+	})
+	if ferr := out.flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fatal(err)
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "predict: %d of %d inputs failed\n", failed, len(inputs))
+		return exitPartial
+	}
+	return exitOK
+}
+
+func printVersion(stdout, stderr io.Writer) int {
+	v, err := binding.Version()
+	if err != nil {
+		fmt.Fprintf(stderr, "predict: %v\n", err)
+		return exitFatal
+	}
+	n, err := binding.CUDADeviceCount()
+	if err != nil {
+		fmt.Fprintf(stderr, "predict: %v\n", err)
+		return exitFatal
+	}
+	threads, _ := binding.Threads()
+	fmt.Fprintf(stdout, "LibTorch %s\nCUDA devices: %d\nintra-op threads (default): %d\n", v, n, threads)
+	return exitOK
+}

@@ -1,0 +1,160 @@
+// Package decode turns encoded image files into the RGB pixels that
+// Pillow's Image.open(f).convert("RGB") gives (parity-spec §1).
+//
+// Formats are recognised by content, not by file name. JPEG goes through
+// libjpeg-turbo exactly as Pillow drives it; PNG through image/png read per
+// concrete type with Pillow's mode-conversion rules. Formats Pillow reads
+// but this package cannot yet reproduce exactly (GIF, WebP, BMP, TIFF, ...)
+// are refused with an Unsupported error rather than approximated.
+package decode
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/torchgo/predict/rgb"
+)
+
+// Kind classifies decode failures.
+type Kind int
+
+const (
+	NotImage    Kind = iota + 1 // no known image signature
+	Unsupported                 // a known format this package does not decode (exactly)
+	Corrupt                     // the data is damaged or invalid
+	Truncated                   // the data ends early
+	TooLarge                    // above the decompression-bomb limit
+)
+
+func (k Kind) String() string {
+	switch k {
+	case NotImage:
+		return "not an image"
+	case Unsupported:
+		return "unsupported"
+	case Corrupt:
+		return "corrupt"
+	case Truncated:
+		return "truncated"
+	case TooLarge:
+		return "too large"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// FormatError is a decode failure. Format is the detected format ("" when
+// none was recognised).
+type FormatError struct {
+	Format string
+	Kind   Kind
+	Msg    string
+}
+
+func (e *FormatError) Error() string { return e.Msg }
+
+// Is lets errors.Is(err, decode.ErrUnsupported) etc. match on Kind.
+func (e *FormatError) Is(target error) bool {
+	t, ok := target.(*FormatError)
+	return ok && t.Format == "" && t.Msg == "" && t.Kind == e.Kind
+}
+
+// Sentinels for errors.Is: they match any FormatError of their Kind.
+var (
+	ErrNotImage    error = &FormatError{Kind: NotImage}
+	ErrUnsupported error = &FormatError{Kind: Unsupported}
+	ErrCorrupt     error = &FormatError{Kind: Corrupt}
+	ErrTruncated   error = &FormatError{Kind: Truncated}
+	ErrTooLarge    error = &FormatError{Kind: TooLarge}
+)
+
+// Limits bounds the pixel count of an image, checked from its header before
+// any pixel buffer is allocated.
+type Limits struct {
+	// MaxPixels refuses larger images; 0 means no limit. Pillow's default
+	// (Image.MAX_IMAGE_PIXELS = 89,478,485) raises DecompressionBombError
+	// above twice that: DefaultLimits.
+	MaxPixels int64
+}
+
+// DefaultLimits is Pillow's decompression-bomb policy.
+var DefaultLimits = Limits{MaxPixels: 2 * 89478485}
+
+// Check applies the limit to a w×h image of no particular format.
+func (l Limits) Check(w, h int) error { return l.check("image", w, h) }
+
+func (l Limits) check(format string, w, h int) error {
+	if w < 1 || h < 1 {
+		return &FormatError{Format: format, Kind: Corrupt, Msg: fmt.Sprintf("invalid %s: size %dx%d", format, w, h)}
+	}
+	if l.MaxPixels > 0 && int64(w)*int64(h) > l.MaxPixels {
+		return &FormatError{Format: format, Kind: TooLarge, Msg: fmt.Sprintf(
+			"image is %dx%d, above the %d-pixel limit (possible decompression bomb)", w, h, l.MaxPixels)}
+	}
+	return nil
+}
+
+// signature identifies a format by its leading bytes.
+type signature struct {
+	format string
+	match  func([]byte) bool
+}
+
+func prefix(p string) func([]byte) bool {
+	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(p)) }
+}
+
+var signatures = []signature{
+	{"JPEG", prefix("\xff\xd8\xff")},
+	{"PNG", prefix("\x89PNG\r\n\x1a\n")},
+	{"GIF", func(b []byte) bool {
+		return bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a"))
+	}},
+	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }},
+	{"BMP", prefix("BM")},
+	{"TIFF", func(b []byte) bool {
+		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
+	}},
+	{"ICO", prefix("\x00\x00\x01\x00")},
+	{"JPEG 2000", func(b []byte) bool {
+		return bytes.HasPrefix(b, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")) || bytes.HasPrefix(b, []byte("\xff\x4f\xff\x51"))
+	}},
+	{"PSD", prefix("8BPS")},
+	{"QOI", prefix("qoif")},
+}
+
+// Sniff names the format of data from its signature, or "".
+func Sniff(data []byte) string {
+	for _, s := range signatures {
+		if s.match(data) {
+			return s.format
+		}
+	}
+	return ""
+}
+
+// Bytes decodes an image file held in memory.
+func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
+	if len(data) == 0 {
+		return nil, &FormatError{Kind: NotImage, Msg: "empty file"}
+	}
+	switch format := Sniff(data); format {
+	case "JPEG":
+		return decodeJPEG(data, lim)
+	case "PNG":
+		return decodePNG(data, lim)
+	case "":
+		return nil, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"}
+	default:
+		return nil, &FormatError{Format: format, Kind: Unsupported, Msg: format + " images are not supported yet (only JPEG and PNG decode exactly like Pillow)"}
+	}
+}
+
+// KindOf reports the Kind of a decode error anywhere in err's chain, or 0.
+func KindOf(err error) Kind {
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return fe.Kind
+	}
+	return 0
+}

@@ -1,0 +1,163 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/internal/testenv"
+)
+
+func testImages(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(testenv.Path("testdata", "images", "*"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	return paths
+}
+
+// TestDecodeMatchesPillow compares every shipped image byte for byte with
+// Image.open(p).convert("RGB").
+func TestDecodeMatchesPillow(t *testing.T) {
+	paths := testImages(t)
+	type req struct {
+		Op   string `json:"op"`
+		Path string `json:"path"`
+	}
+	batch := struct {
+		Op       string `json:"op"`
+		Requests []req  `json:"requests"`
+	}{Op: "batch"}
+	for _, p := range paths {
+		batch.Requests = append(batch.Requests, req{"decode", p})
+	}
+	var reply struct {
+		Results []struct {
+			W, H   int
+			Pixels string `json:"pixels_b64"`
+			Error  string `json:"error"`
+		} `json:"results"`
+	}
+	testenv.Oracle(t, batch, &reply)
+	require.Len(t, reply.Results, len(paths))
+	for i, p := range paths {
+		r := reply.Results[i]
+		require.Empty(t, r.Error, p)
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		img, err := Bytes(data, DefaultLimits)
+		require.NoError(t, err, p)
+		want, _ := base64.StdEncoding.DecodeString(r.Pixels)
+		assert.Equal(t, [2]int{r.W, r.H}, [2]int{img.W, img.H}, p)
+		assert.True(t, bytes.Equal(want, img.Pix), "%s: pixels differ from Pillow", filepath.Base(p))
+	}
+}
+
+// The bad files Pillow refuses are refused here too, each with its kind.
+func TestDecodeRefusesBadFiles(t *testing.T) {
+	for name, kind := range map[string]Kind{
+		"empty.jpg":          NotImage,
+		"not-an-image.jpg":   NotImage,
+		"header-only.jpg":    Corrupt,
+		"truncated-scan.jpg": Truncated,
+	} {
+		data, err := os.ReadFile(testenv.Path("testdata", "bad", name))
+		require.NoError(t, err)
+		_, err = Bytes(data, DefaultLimits)
+		require.Error(t, err, name)
+		assert.Equal(t, kind, KindOf(err), "%s: %v", name, err)
+	}
+}
+
+func TestErrorsIsByKind(t *testing.T) {
+	_, err := Bytes([]byte("hello"), DefaultLimits)
+	assert.ErrorIs(t, err, ErrNotImage)
+	assert.NotErrorIs(t, err, ErrCorrupt)
+}
+
+func TestUnsupportedFormatsAreRefusedNotApproximated(t *testing.T) {
+	var buf bytes.Buffer
+	m := image.NewPaletted(image.Rect(0, 0, 2, 2), color.Palette{color.Black, color.White})
+	require.NoError(t, gif.Encode(&buf, m, nil))
+	_, err := Bytes(buf.Bytes(), DefaultLimits)
+	assert.ErrorIs(t, err, ErrUnsupported)
+	assert.Contains(t, err.Error(), "GIF")
+	assert.Equal(t, "WebP", Sniff([]byte("RIFF\x00\x00\x00\x00WEBPVP8 ")))
+}
+
+// pngChunk encodes one PNG chunk with its CRC.
+func pngChunk(typ string, body []byte) []byte {
+	var b bytes.Buffer
+	binary.Write(&b, binary.BigEndian, uint32(len(body)))
+	b.WriteString(typ)
+	b.Write(body)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), body...)))
+	return b.Bytes()
+}
+
+// A 40000×40000 PNG header in a tiny file is refused from the header,
+// before any pixel buffer exists.
+func TestDecompressionBombRefusedFromHeader(t *testing.T) {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 40000)
+	binary.BigEndian.PutUint32(ihdr[4:], 40000)
+	ihdr[8], ihdr[9] = 8, 2
+	data := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
+	data = append(data, pngChunk("IDAT", []byte{0x78, 0x9c})...)
+	start := time.Now()
+	_, err := Bytes(data, DefaultLimits)
+	assert.ErrorIs(t, err, ErrTooLarge)
+	assert.Contains(t, err.Error(), "40000x40000")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// Pillow's PNG rules that image/png alone gets wrong (parity-spec §1.2).
+func TestPNGPillowRules(t *testing.T) {
+	t.Run("16-bit grey clips", func(t *testing.T) {
+		m := image.NewGray16(image.Rect(0, 0, 3, 1))
+		m.SetGray16(0, 0, color.Gray16{Y: 100})
+		m.SetGray16(1, 0, color.Gray16{Y: 255})
+		m.SetGray16(2, 0, color.Gray16{Y: 256})
+		got := decodeEncoded(t, m)
+		assert.Equal(t, []uint8{100, 100, 100, 255, 255, 255, 255, 255, 255}, got)
+	})
+	t.Run("alpha dropped not composited", func(t *testing.T) {
+		m := image.NewNRGBA(image.Rect(0, 0, 1, 1))
+		m.SetNRGBA(0, 0, color.NRGBA{200, 100, 50, 0})
+		assert.Equal(t, []uint8{200, 100, 50}, decodeEncoded(t, m))
+	})
+	t.Run("16-bit colour keeps high bytes", func(t *testing.T) {
+		m := image.NewNRGBA64(image.Rect(0, 0, 1, 1))
+		m.SetNRGBA64(0, 0, color.NRGBA64{0x12ff, 0x3400, 0xfe01, 0x8000})
+		assert.Equal(t, []uint8{0x12, 0x34, 0xfe}, decodeEncoded(t, m))
+	})
+	t.Run("index past a short palette reads grey", func(t *testing.T) {
+		// Three entries: image/png writes 2-bit indices, so index 3 fits
+		// the data but not the PLTE. Pillow 9.4 gives (3, 3, 3).
+		pal := color.Palette{color.RGBA{9, 8, 7, 255}, color.RGBA{1, 1, 1, 255}, color.RGBA{2, 2, 2, 255}}
+		m := image.NewPaletted(image.Rect(0, 0, 2, 1), pal)
+		m.Pix[1] = 3
+		assert.Equal(t, []uint8{9, 8, 7, 3, 3, 3}, decodeEncoded(t, m))
+	})
+}
+
+func decodeEncoded(t *testing.T, m image.Image) []uint8 {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, m))
+	img, err := Bytes(buf.Bytes(), DefaultLimits)
+	require.NoError(t, err)
+	return img.Pix
+}

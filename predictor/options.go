@@ -1,0 +1,136 @@
+package predictor
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/preprocess"
+)
+
+// config is what the options set; defaults in defaults().
+type config struct {
+	device     binding.Device
+	batchSize  int
+	topK       int
+	labels     []string
+	labelsFile string
+	transform  preprocess.Transform
+	workers    int
+	threads    int
+	logits     bool
+	limits     decode.Limits
+}
+
+func defaults() config {
+	return config{
+		device:    binding.Device{Kind: binding.Auto},
+		batchSize: 32,
+		topK:      5,
+		transform: preprocess.Resize224(),
+		workers:   runtime.NumCPU(),
+		threads:   runtime.NumCPU(),
+		limits:    decode.DefaultLimits,
+	}
+}
+
+// Option configures New.
+type Option func(*config) error
+
+// WithDevice selects where the model runs (default: Auto, CUDA when present).
+func WithDevice(d binding.Device) Option {
+	return func(c *config) error { c.device = d; return nil }
+}
+
+// WithBatchSize sets how many images go through the model at once
+// (default 32, as in the seed script).
+func WithBatchSize(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("batch size must be >= 1, got %d", n)
+		}
+		c.batchSize = n
+		return nil
+	}
+}
+
+// WithTopK sets how many classes each result lists (default 5; clipped to
+// the model's class count).
+func WithTopK(k int) Option {
+	return func(c *config) error {
+		if k < 1 {
+			return fmt.Errorf("top-k must be >= 1, got %d", k)
+		}
+		c.topK = k
+		return nil
+	}
+}
+
+// WithLabels names the classes, one per model output. By default a model
+// with 1000 outputs gets the ImageNet names and any other model none.
+func WithLabels(labels []string) Option {
+	return func(c *config) error { c.labels = labels; return nil }
+}
+
+// WithLabelsFile reads the class names from a file (see LoadLabels).
+func WithLabelsFile(path string) Option {
+	return func(c *config) error { c.labelsFile = path; return nil }
+}
+
+// WithTransform sets the preprocessing (default preprocess.Resize224()).
+func WithTransform(t preprocess.Transform) Option {
+	return func(c *config) error {
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		c.transform = t
+		return nil
+	}
+}
+
+// WithPreset selects a named preprocessing preset: "resize224" or "imagenet".
+func WithPreset(name string) Option {
+	return func(c *config) error {
+		t, err := preprocess.Preset(name)
+		if err != nil {
+			return err
+		}
+		c.transform = t
+		return nil
+	}
+}
+
+// WithWorkers sets how many goroutines decode and preprocess images
+// (default: the number of CPUs).
+func WithWorkers(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("workers must be >= 1, got %d", n)
+		}
+		c.workers = n
+		return nil
+	}
+}
+
+// WithThreads sets LibTorch's intra-op thread count (default: the number of
+// CPUs). LibTorch holds this per process, so it affects every module.
+func WithThreads(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("threads must be >= 1, got %d", n)
+		}
+		c.threads = n
+		return nil
+	}
+}
+
+// WithLogits keeps each input's raw logits in its Result.
+func WithLogits(keep bool) Option {
+	return func(c *config) error { c.logits = keep; return nil }
+}
+
+// WithDecodeLimits sets the decompression-bomb limit (default: Pillow's).
+func WithDecodeLimits(l decode.Limits) Option {
+	return func(c *config) error { c.limits = l; return nil }
+}

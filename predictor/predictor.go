@@ -1,0 +1,203 @@
+// Package predictor classifies images with a TorchScript model, giving the
+// same logits as the user's Python pipeline
+// (Image.open(p).convert("RGB") → torchvision transforms → model(batch)).
+//
+// Images are decoded and resized on the host by pure Go (and
+// libjpeg-turbo), exactly as Pillow does; their uint8 pixels are batched,
+// uploaded and normalised on the model's device by one C call per batch.
+// One bad input yields an error in its own Result and never stops the rest.
+package predictor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"os"
+	"strconv"
+	"sync"
+
+	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/preprocess"
+	"github.com/torchgo/predict/rgb"
+)
+
+// Predictor runs a loaded model over inputs. It is safe for concurrent use;
+// Close releases the model once in-flight batches have finished.
+type Predictor struct {
+	cfg     config
+	module  *binding.Module
+	table   *[3][256]float32
+	labels  []string
+	classes int
+	outW    int
+	outH    int
+
+	closeOnce sync.Once
+}
+
+// New loads a TorchScript classifier and prepares it: threads set, one
+// warm-up batch run (which also checks the output shape and the labels).
+func New(modelPath string, opts ...Option) (*Predictor, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("predictor: %w", err)
+		}
+	}
+	if err := cfg.transform.Validate(); err != nil {
+		return nil, fmt.Errorf("predictor: %w", err)
+	}
+	if cfg.labelsFile != "" {
+		l, err := LoadLabels(cfg.labelsFile)
+		if err != nil {
+			return nil, fmt.Errorf("predictor: %w", err)
+		}
+		cfg.labels = l
+	}
+	if err := binding.SetThreads(cfg.threads); err != nil {
+		return nil, fmt.Errorf("predictor: %w", err)
+	}
+	if _, err := os.Stat(modelPath); err != nil {
+		return nil, fmt.Errorf("predictor: model: %w", err)
+	}
+	m, err := binding.Load(modelPath, cfg.device)
+	if err != nil {
+		return nil, fmt.Errorf("predictor: %w", err)
+	}
+	p := &Predictor{cfg: cfg, module: m, table: cfg.transform.Norm.Table()}
+	p.outW, p.outH = cfg.transform.OutputSize()
+	if err := p.warmUp(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// warmUp runs one black image through the model: the first TorchScript
+// calls are slow, and the output width is needed to check the labels.
+func (p *Predictor) warmUp() error {
+	out, err := p.module.Forward(make([]byte, p.outW*p.outH*3), 1, p.outH, p.outW, p.table)
+	if err != nil {
+		return fmt.Errorf("predictor: warm-up: %w", err)
+	}
+	p.classes = out.Classes
+	switch {
+	case p.cfg.labels != nil && len(p.cfg.labels) != p.classes:
+		return fmt.Errorf("predictor: %d labels for a model with %d outputs", len(p.cfg.labels), p.classes)
+	case p.cfg.labels != nil:
+		p.labels = p.cfg.labels
+	case p.classes == 1000:
+		p.labels = ImageNetLabels()
+	default:
+		p.labels = make([]string, p.classes)
+		for i := range p.labels {
+			p.labels[i] = strconv.Itoa(i)
+		}
+	}
+	return nil
+}
+
+// Close frees the model after in-flight batches finish. Running calls then
+// end with ErrClosed.
+func (p *Predictor) Close() error {
+	p.closeOnce.Do(func() { p.module.Close() })
+	return nil
+}
+
+// Device is where the model runs.
+func (p *Predictor) Device() binding.Device { return p.module.Device() }
+
+// Classes is the model's output width.
+func (p *Predictor) Classes() int { return p.classes }
+
+// Labels are the class names, index-aligned with the model's outputs.
+func (p *Predictor) Labels() []string { return p.labels }
+
+// Transform is the preprocessing applied to every input.
+func (p *Predictor) Transform() preprocess.Transform { return p.cfg.transform }
+
+// PredictFiles classifies image files. The result slice has one entry per
+// path, in order; a file that cannot be read or decoded has its Err set.
+// The returned error is for the whole call (cancelled context, closed
+// predictor), in which case the results are incomplete.
+func (p *Predictor) PredictFiles(ctx context.Context, paths []string) ([]Result, error) {
+	return p.collect(ctx, len(paths), p.fileInput(paths))
+}
+
+// StreamFiles is PredictFiles delivering each result to fn as soon as it
+// and every earlier one are done, in input order, so a long list never
+// sits in memory. fn runs on one goroutine; an error from it stops the
+// run and is returned.
+func (p *Predictor) StreamFiles(ctx context.Context, paths []string, fn func(Result) error) error {
+	return p.run(ctx, len(paths), p.fileInput(paths), fn)
+}
+
+func (p *Predictor) fileInput(paths []string) inputFunc {
+	return func(i int) (string, func() (*rgb.Image, Stage, error)) {
+		return paths[i], func() (*rgb.Image, Stage, error) {
+			data, err := readImageFile(paths[i])
+			if err != nil {
+				return nil, StageRead, err
+			}
+			img, err := decode.Bytes(data, p.cfg.limits)
+			return img, StageDecode, err
+		}
+	}
+}
+
+// PredictBytes classifies encoded image files held in memory.
+func (p *Predictor) PredictBytes(ctx context.Context, files [][]byte) ([]Result, error) {
+	return p.collect(ctx, len(files), func(i int) (string, func() (*rgb.Image, Stage, error)) {
+		return "", func() (*rgb.Image, Stage, error) {
+			img, err := decode.Bytes(files[i], p.cfg.limits)
+			return img, StageDecode, err
+		}
+	})
+}
+
+// Predict classifies decoded images. Parity with Python covers the
+// preprocessing from here on; see rgb.FromImage for how pixels are read.
+func (p *Predictor) Predict(ctx context.Context, images []image.Image) ([]Result, error) {
+	return p.collect(ctx, len(images), func(i int) (string, func() (*rgb.Image, Stage, error)) {
+		return "", func() (*rgb.Image, Stage, error) {
+			if images[i] == nil || images[i].Bounds().Empty() {
+				return nil, StageDecode, errors.New("empty image")
+			}
+			b := images[i].Bounds()
+			if err := p.cfg.limits.Check(b.Dx(), b.Dy()); err != nil {
+				return nil, StageDecode, err
+			}
+			return rgb.FromImage(images[i]), StageDecode, nil
+		}
+	})
+}
+
+func (p *Predictor) collect(ctx context.Context, n int, input inputFunc) ([]Result, error) {
+	results := make([]Result, n)
+	err := p.run(ctx, n, input, func(r Result) error {
+		results[r.Index] = r
+		return nil
+	})
+	return results, err
+}
+
+// readImageFile reads a file, refusing directories with a clear error.
+// The path is left out of the error: InputError names the input.
+func readImageFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err == nil && st.IsDir() {
+		return nil, errors.New("is a directory")
+	}
+	var data []byte
+	if err == nil {
+		data, err = os.ReadFile(path)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err // still errors.Is(err, fs.ErrNotExist) etc.
+	}
+	return data, err
+}

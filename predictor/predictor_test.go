@@ -1,0 +1,186 @@
+package predictor
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/internal/testenv"
+)
+
+var cpu = WithDevice(binding.Device{Kind: binding.CPU})
+
+func tiny(t *testing.T, opts ...Option) *Predictor {
+	t.Helper()
+	p, err := New(testenv.TestModel(t, "tiny_classifier.pt"), append([]Option{cpu}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func TestPerInputErrorsAreTyped(t *testing.T) {
+	chdirRoot(t)
+	p := tiny(t)
+	res, err := p.PredictFiles(context.Background(), []string{
+		"testdata/bad/empty.jpg", "testdata/images/video-001.jpeg", "testdata/missing.jpg",
+		"testdata/images", "testdata/bad/truncated-scan.jpg",
+	})
+	require.NoError(t, err)
+	require.Len(t, res, 5)
+	assert.NoError(t, res[1].Err)
+	assert.Len(t, res[1].Top, 5)
+
+	var ie *InputError
+	require.ErrorAs(t, res[0].Err, &ie)
+	assert.Equal(t, StageDecode, ie.Stage)
+	assert.Equal(t, "testdata/bad/empty.jpg", ie.Path)
+	assert.ErrorIs(t, res[0].Err, decode.ErrNotImage)
+
+	require.ErrorAs(t, res[2].Err, &ie)
+	assert.Equal(t, StageRead, ie.Stage)
+	assert.ErrorIs(t, res[2].Err, fs.ErrNotExist)
+	assert.Equal(t, "testdata/missing.jpg: no such file or directory", res[2].Err.Error())
+
+	assert.ErrorContains(t, res[3].Err, "is a directory")
+	assert.ErrorIs(t, res[4].Err, decode.ErrTruncated)
+	assert.Equal(t, 2, res[2].Index)
+}
+
+func TestTopKAndLabels(t *testing.T) {
+	chdirRoot(t)
+	labels := strings.Split("a b c d e f g", " ")
+	p := tiny(t, WithTopK(10), WithLabels(labels))
+	assert.Equal(t, 7, p.Classes())
+	res, err := p.PredictFiles(context.Background(), []string{"testdata/images/video-001.jpeg"})
+	require.NoError(t, err)
+	top := res[0].Top
+	require.Len(t, top, 7, "top-k is clipped to the class count")
+	for i := 1; i < len(top); i++ {
+		assert.GreaterOrEqual(t, top[i-1].Prob, top[i].Prob)
+	}
+	assert.Equal(t, labels[top[0].Index], top[0].Label)
+	assert.Equal(t, top[0], res[0].Best())
+
+	_, err = New(testenv.TestModel(t, "tiny_classifier.pt"), cpu, WithLabels([]string{"x"}))
+	assert.ErrorContains(t, err, "1 labels for a model with 7 outputs")
+
+	p2 := tiny(t) // 7 outputs, no labels: indices
+	assert.Equal(t, "6", p2.Labels()[6])
+}
+
+func TestTopKOrder(t *testing.T) {
+	got := topK([]float32{0.1, 0.3, 0.3, 0.05, 0.25}, 3, nil)
+	assert.Equal(t, []Class{{Index: 1, Prob: 0.3}, {Index: 2, Prob: 0.3}, {Index: 4, Prob: 0.25}}, got)
+}
+
+func TestImageNetLabels(t *testing.T) {
+	l := ImageNetLabels()
+	require.Len(t, l, 1000)
+	assert.Equal(t, "tench", l[0])
+	assert.Equal(t, "toilet tissue", l[999])
+}
+
+func TestPredictImages(t *testing.T) {
+	p := tiny(t, WithLogits(true))
+	m := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for i := range m.Pix {
+		m.Pix[i] = uint8(i)
+	}
+	g := image.NewGray(image.Rect(0, 0, 10, 10))
+	res, err := p.Predict(context.Background(), []image.Image{m, nil, g, image.NewUniform(color.Black)})
+	require.NoError(t, err)
+	assert.NoError(t, res[0].Err)
+	assert.Error(t, res[1].Err)
+	assert.NoError(t, res[2].Err)
+	assert.Error(t, res[3].Err, "an unbounded image is refused")
+}
+
+// Many inputs, small batches, more workers than batch slots: results stream
+// in strict input order, failures included, and every input appears once.
+func TestStreamOrder(t *testing.T) {
+	chdirRoot(t)
+	p := tiny(t, WithBatchSize(3), WithWorkers(8))
+	var paths []string
+	for i := 0; i < 40; i++ {
+		switch i % 5 {
+		case 1:
+			paths = append(paths, "testdata/bad/not-an-image.jpg")
+		case 3:
+			paths = append(paths, "testdata/images/rocket.jpg")
+		default:
+			paths = append(paths, "testdata/images/video-001.q50.420.jpeg")
+		}
+	}
+	next := 0
+	err := p.StreamFiles(context.Background(), paths, func(r Result) error {
+		assert.Equal(t, next, r.Index)
+		assert.Equal(t, paths[r.Index], r.Path)
+		assert.Equal(t, r.Index%5 == 1, r.Err != nil, "input %d", r.Index)
+		next++
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, len(paths), next)
+}
+
+func TestCancelAndClose(t *testing.T) {
+	chdirRoot(t)
+	p := tiny(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := p.PredictFiles(ctx, []string{"testdata/images/video-001.jpeg"})
+	assert.ErrorIs(t, err, context.Canceled)
+
+	stop := errors.New("stop")
+	err = p.StreamFiles(context.Background(), []string{"testdata/images/video-001.jpeg", "testdata/images/video-001.jpeg"},
+		func(Result) error { return stop })
+	assert.ErrorIs(t, err, stop)
+
+	require.NoError(t, p.Close())
+	_, err = p.PredictFiles(context.Background(), []string{"testdata/images/video-001.jpeg"})
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.NoError(t, p.Close())
+}
+
+// Concurrent calls on one Predictor are safe and give equal results.
+func TestConcurrentCalls(t *testing.T) {
+	chdirRoot(t)
+	p := tiny(t, WithLogits(true), WithBatchSize(2))
+	paths := []string{"testdata/images/video-001.jpeg", "testdata/images/horse.png", "testdata/images/video-005.gray.jpeg"}
+	want, err := p.PredictFiles(context.Background(), paths)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := p.PredictFiles(context.Background(), paths)
+			if assert.NoError(t, err) {
+				for i := range got {
+					assert.Equal(t, want[i].Logits, got[i].Logits)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestOptionsValidate(t *testing.T) {
+	model := testenv.TestModel(t, "tiny_classifier.pt")
+	for _, o := range []Option{WithBatchSize(0), WithTopK(0), WithWorkers(0), WithThreads(0), WithPreset("nope")} {
+		_, err := New(model, cpu, o)
+		assert.Error(t, err)
+	}
+	_, err := New(testenv.Path("testdata", "missing.pt"), cpu)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+}

@@ -1,0 +1,111 @@
+package preprocess
+
+import (
+	"encoding/base64"
+	"math/rand"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/internal/testenv"
+	"github.com/torchgo/predict/rgb"
+)
+
+// grey builds a 1-row image whose three channels all carry vals.
+func grey(vals ...uint8) *rgb.Image {
+	m := rgb.New(len(vals), 1)
+	for i, v := range vals {
+		m.Pix[3*i], m.Pix[3*i+1], m.Pix[3*i+2] = v, v, v
+	}
+	return m
+}
+
+func channel0(m *rgb.Image) []uint8 {
+	out := make([]uint8, 0, m.W*m.H)
+	for i := 0; i < len(m.Pix); i += 3 {
+		out = append(out, m.Pix[i])
+	}
+	return out
+}
+
+// The worked vectors of parity-spec §2.3, verified there against PIL.
+func TestResizeWorkedVectors(t *testing.T) {
+	k := newKernel(4, 0, 4, 2)
+	assert.Equal(t, 0, k.lo[0])
+	assert.Equal(t, []int32{1797559, 1797559, 599186}, k.k[:k.n[0]])
+	assert.Equal(t, []uint8{39, 131}, channel0(Resize(grey(10, 50, 90, 200), 2, 1, nil)))
+
+	up := newKernel(2, 0, 2, 5)
+	wantTaps := [][]int32{{4194304}, {3774874, 419430}, {2097152, 2097152}, {419430, 3774874}, {4194304}}
+	wantLo := []int{0, 0, 0, 0, 1}
+	for i := range wantTaps {
+		assert.Equal(t, wantLo[i], up.lo[i], "lo[%d]", i)
+		assert.Equal(t, wantTaps[i], up.k[i*up.stride:i*up.stride+up.n[i]], "taps[%d]", i)
+	}
+	assert.Equal(t, []uint8{0, 25, 128, 230, 255}, channel0(Resize(grey(0, 255), 5, 1, nil)))
+}
+
+func TestResizeSameSizeIsCopy(t *testing.T) {
+	src := grey(1, 2, 3)
+	dst := Resize(src, 3, 1, nil)
+	assert.Equal(t, src.Pix, dst.Pix)
+	dst.Pix[0] = 99
+	assert.Equal(t, uint8(1), src.Pix[0], "Resize must not alias its source")
+}
+
+// TestResizeMatchesPIL compares against Image.resize(..., BILINEAR) on
+// random content for random and edge-case size pairs: down- and
+// up-scaling, one axis only, 1×1, extreme aspect ratios, identity.
+func TestResizeMatchesPIL(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	type pair struct{ w, h, ow, oh int }
+	pairs := []pair{
+		{1, 1, 1, 1}, {1, 1, 224, 224}, {224, 224, 1, 1}, {4, 1, 2, 1},
+		{640, 480, 341, 256}, {500, 333, 384, 256}, {150, 103, 224, 224},
+		{20, 300, 224, 224}, {300, 20, 224, 224}, {223, 225, 224, 224},
+		{224, 224, 224, 224}, {224, 100, 224, 224}, {100, 224, 224, 224},
+		{97, 3, 5, 200}, {3, 97, 200, 5},
+	}
+	for len(pairs) < 60 {
+		pairs = append(pairs, pair{1 + rng.Intn(400), 1 + rng.Intn(400), 1 + rng.Intn(300), 1 + rng.Intn(300)})
+	}
+	type req struct {
+		Op     string `json:"op"`
+		W      int    `json:"w"`
+		H      int    `json:"h"`
+		OutW   int    `json:"out_w"`
+		OutH   int    `json:"out_h"`
+		Pixels string `json:"pixels_b64"`
+	}
+	var batch struct {
+		Op       string `json:"op"`
+		Requests []req  `json:"requests"`
+	}
+	batch.Op = "batch"
+	srcs := make([]*rgb.Image, len(pairs))
+	for i, p := range pairs {
+		src := rgb.New(p.w, p.h)
+		rng.Read(src.Pix)
+		srcs[i] = src
+		batch.Requests = append(batch.Requests, req{"resize", p.w, p.h, p.ow, p.oh, base64.StdEncoding.EncodeToString(src.Pix)})
+	}
+	var reply struct {
+		Results []struct {
+			Pixels string `json:"pixels_b64"`
+			Error  string `json:"error"`
+		} `json:"results"`
+	}
+	testenv.Oracle(t, batch, &reply)
+	require.Len(t, reply.Results, len(pairs))
+	for i, p := range pairs {
+		r := reply.Results[i]
+		require.Empty(t, r.Error)
+		want, err := base64.StdEncoding.DecodeString(r.Pixels)
+		require.NoError(t, err)
+		got := Resize(srcs[i], p.ow, p.oh, nil)
+		if !assert.Equal(t, want, got.Pix, "%dx%d -> %dx%d", p.w, p.h, p.ow, p.oh) {
+			continue
+		}
+	}
+}

@@ -1,0 +1,131 @@
+// Package preprocess reproduces torchvision's PIL-image transforms
+// (Resize, CenterCrop, ToTensor, Normalize) bit for bit, as specified in
+// parity-spec §2–§4.
+package preprocess
+
+import (
+	"fmt"
+
+	"github.com/torchgo/predict/rgb"
+)
+
+// Transform is a torchvision Compose of Resize, optional CenterCrop,
+// ToTensor and Normalize. The uint8 part (resize, crop) runs on the host;
+// normalisation is a table (Normalization.Table) applied wherever the
+// tensor lives.
+type Transform struct {
+	Name string
+
+	// Resize: exactly ResizeW×ResizeH when both are set (Resize((h, w))),
+	// else the shorter side to ResizeShort keeping the aspect ratio
+	// (Resize(s)).
+	ResizeW, ResizeH int
+	ResizeShort      int
+
+	// CenterCrop((CropH, CropW)) after resizing; zero for none.
+	CropW, CropH int
+
+	Norm Normalization
+}
+
+// Resize224 is the default preset: Resize((224, 224)) with ImageNet
+// normalisation, the pipeline of the seed script.
+func Resize224() Transform {
+	return Transform{Name: "resize224", ResizeW: 224, ResizeH: 224, Norm: ImageNetNormalization}
+}
+
+// ImageNet is torchvision's evaluation preset: Resize(256), CenterCrop(224).
+func ImageNet() Transform {
+	return Transform{Name: "imagenet", ResizeShort: 256, CropW: 224, CropH: 224, Norm: ImageNetNormalization}
+}
+
+// Preset returns a named preset: "resize224" or "imagenet".
+func Preset(name string) (Transform, error) {
+	switch name {
+	case "resize224":
+		return Resize224(), nil
+	case "imagenet":
+		return ImageNet(), nil
+	}
+	return Transform{}, fmt.Errorf("unknown preset %q (want resize224 or imagenet)", name)
+}
+
+// Validate reports a transform that cannot give every image the same
+// size, which batching needs.
+func (t Transform) Validate() error {
+	exact := t.ResizeW > 0 && t.ResizeH > 0
+	switch {
+	case t.ResizeW < 0 || t.ResizeH < 0 || t.ResizeShort < 0 || t.CropW < 0 || t.CropH < 0:
+		return fmt.Errorf("transform %q: negative size", t.Name)
+	case exact == (t.ResizeShort > 0):
+		return fmt.Errorf("transform %q: set either ResizeW and ResizeH, or ResizeShort", t.Name)
+	case (t.CropW > 0) != (t.CropH > 0):
+		return fmt.Errorf("transform %q: set both CropW and CropH, or neither", t.Name)
+	case !exact && t.CropW == 0:
+		return fmt.Errorf("transform %q: Resize(short side) without a crop gives images of different sizes", t.Name)
+	}
+	for c := 0; c < 3; c++ {
+		if t.Norm.Std[c] == 0 {
+			return fmt.Errorf("transform %q: std[%d] is zero", t.Name, c)
+		}
+	}
+	return nil
+}
+
+// OutputSize is the width and height of every image the transform yields.
+func (t Transform) OutputSize() (w, h int) {
+	if t.CropW > 0 {
+		return t.CropW, t.CropH
+	}
+	return t.ResizeW, t.ResizeH
+}
+
+// ResizedSize is torchvision's _compute_resized_output_size for a W×H
+// image (parity-spec §2.1). For Resize(s) the long side is
+// int(s*long/short) with true division, which equals integer floor
+// division for every realistic size (s*long < 2^53).
+func (t Transform) ResizedSize(W, H int) (w, h int) {
+	if t.ResizeShort == 0 {
+		return t.ResizeW, t.ResizeH
+	}
+	s := t.ResizeShort
+	if W <= H { // a tie treats the width as the short side
+		return s, s * H / W
+	}
+	return s * W / H, s
+}
+
+// Apply resizes and crops src, writing the OutputSize image into dst
+// (which must hold exactly w*h*3 bytes): the uint8 HWC tensor that
+// ToTensor would read.
+func (t Transform) Apply(src *rgb.Image, dst []uint8) error {
+	if err := src.Validate(); err != nil {
+		return err
+	}
+	ow, oh := t.OutputSize()
+	if len(dst) != ow*oh*3 {
+		return fmt.Errorf("transform %q: destination holds %d bytes, want %d", t.Name, len(dst), ow*oh*3)
+	}
+	out := &rgb.Image{W: ow, H: oh, Pix: dst}
+	rw, rh := t.ResizedSize(src.W, src.H)
+	if t.CropW == 0 {
+		Resize(src, rw, rh, out)
+		return nil
+	}
+	CenterCrop(Resize(src, rw, rh, nil), t.CropW, t.CropH, out)
+	return nil
+}
+
+// ToTensor applies the normalisation table to a uint8 HWC image, giving
+// the float32 CHW tensor torchvision would (for inspection and tests; the
+// predictor does this on the model's device).
+func ToTensor(src *rgb.Image, table *[3][256]float32) []float32 {
+	plane := src.W * src.H
+	out := make([]float32, 3*plane)
+	for i := 0; i < plane; i++ {
+		for c := 0; c < 3; c++ {
+			out[c*plane+i] = table[c][src.Pix[i*3+c]]
+		}
+	}
+	return out
+}
