@@ -3,6 +3,7 @@ package predictor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -47,6 +48,10 @@ func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(R
 	if n == 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	parent := ctx
 	g, ctx := errgroup.WithContext(ctx)
 	bs := p.cfg.batchSize
 	itemBytes := p.outW * p.outH * 3
@@ -142,19 +147,33 @@ func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(R
 		if len(cur.items) > 0 {
 			return send(cur)
 		}
-		return ctx.Err()
+		return nil
 	})
 
+	emitted := 0
 	g.Go(func() error { // inference, then results in input order
+		counted := func(r Result) error {
+			emitted++
+			return emit(r)
+		}
 		for u := range units {
-			if err := p.infer(u, emit); err != nil {
+			if err := p.infer(u, counted); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if emitted < n { // a stage stopped early without an error of its own
+		if err := parent.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("predictor: internal error: %d of %d results", emitted, n)
+	}
+	return nil
 }
 
 // prepare loads and preprocesses input i; failures become InputErrors.

@@ -1,0 +1,70 @@
+# Two commands for a newcomer on Debian 12, as root:
+#   make predict   set everything up and classify the shipped test images
+#   make test      set everything up and run every test
+# Both install what is missing (apt-get, idempotent) first.
+
+SHELL    := /bin/bash
+PYTHON   := /usr/bin/python3
+GO       ?= $(shell command -v go || echo /usr/local/go/bin/go)
+# CMake prefix of the LibTorch the shim is built against (CMakeLists.txt).
+# For CUDA: make build LIBTORCH=$$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+LIBTORCH ?= /usr/lib/x86_64-linux-gnu/cmake
+
+APT_PACKAGES := libtorch-dev python3-torch python3-torchvision python3-pil python3-numpy \
+                libjpeg62-turbo-dev libwebp-dev cmake g++ make pkg-config
+
+SHIM        := build/libtorchc.so
+MODEL       := build/resnet18.pt
+TEST_MODEL  := build/resnet18-seed0.pt
+TEST_MODELS := build/testmodels/.stamp
+GO_LDFLAGS  := -extldflags=-Wl,-rpath,$$ORIGIN/../lib
+
+.PHONY: all deps shim build predict test models clean
+
+all: build
+
+# Installs only what is missing; apt-get update runs only then.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@test -x "$(GO)" || { echo "Go not found: install Go >= 1.26 (https://go.dev/dl) or set GO=/path/to/go"; exit 1; }
+
+shim: deps
+	cmake -S . -B build -DLIBTORCH="$(LIBTORCH)" -DCMAKE_BUILD_TYPE=Release > build.cmake.log 2>&1 || { cat build.cmake.log; exit 1; }
+	cmake --build build -j 2
+	@rm -f build.cmake.log
+
+# bin/predict finds lib/libtorchc.so through its RUNPATH ($ORIGIN/../lib):
+# no LD_LIBRARY_PATH. Replacing lib/libtorchc.so with one built against a
+# CUDA LibTorch switches devices without rebuilding the Go side.
+build: shim
+	$(GO) build -o bin/predict -ldflags='$(GO_LDFLAGS)' ./cmd/predict
+	mkdir -p lib && cp -f $(SHIM) lib/libtorchc.so
+
+$(MODEL): scripts/export_resnet18.py
+	$(PYTHON) scripts/export_resnet18.py $@ --auto
+
+$(TEST_MODEL): scripts/export_resnet18.py
+	$(PYTHON) scripts/export_resnet18.py $@ --seed 0 2>/dev/null
+
+$(TEST_MODELS): scripts/export_test_models.py
+	$(PYTHON) scripts/export_test_models.py build/testmodels 2>/dev/null && touch $@
+
+models: deps $(TEST_MODEL) $(TEST_MODELS)
+
+predict: build
+	@$(MAKE) --no-print-directory $(MODEL)
+	bin/predict --model $(MODEL) --format table testdata/images
+
+# PREDICT_REQUIRE_ORACLE=1 turns "oracle or model missing" skips into
+# failures: here everything is prepared, so nothing may be skipped.
+test: build models
+	$(GO) vet ./...
+	PREDICT_REQUIRE_ORACLE=1 $(GO) test -race -count=1 ./...
+
+clean:
+	rm -rf build bin lib
