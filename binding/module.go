@@ -56,6 +56,22 @@ func Load(path string, dev Device) (*Module, error) {
 	return &Module{path: path, device: dev, handle: h}, nil
 }
 
+// Metadata is the "predict.json" file stored in the TorchScript archive
+// (scripts/export_resnet18.py writes one), or "" when there is none.
+func (m *Module) Metadata() (string, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.handle == nil {
+		return "", ErrClosed
+	}
+	var cerr *C.char
+	s := C.torchc_module_metadata(m.handle, &cerr)
+	if msg, failed := takeError(cerr); failed {
+		return "", &Error{Op: "read metadata", Path: m.path, Msg: msg}
+	}
+	return takeString(s), nil
+}
+
 // Path is the file the module was loaded from.
 func (m *Module) Path() string { return m.path }
 

@@ -17,6 +17,7 @@
 struct torchc_module {
   torch::jit::script::Module module;
   torch::Device device;
+  std::string metadata;  // the archive's predict.json, "" when absent
 };
 
 namespace {
@@ -159,9 +160,21 @@ torchc_module *torchc_module_load(const char *path, const char *device,
       throw torchc_error("model path is NULL");
     }
     torch::Device dev = parse_device(device);
-    auto module = torch::jit::load(path, dev);
+    torch::jit::ExtraFilesMap extra{{"predict.json", ""}};
+    auto module = torch::jit::load(path, dev, extra);
     module.eval();
-    out = new torchc_module{std::move(module), dev};
+    out = new torchc_module{std::move(module), dev, extra["predict.json"]};
+  });
+  return out;
+}
+
+char *torchc_module_metadata(const torchc_module *m, char **err) {
+  char *out = nullptr;
+  guard(err, [&] {
+    if (m == nullptr) {
+      throw torchc_error("module is NULL");
+    }
+    out = dup_or_throw(m->metadata);
   });
   return out;
 }

@@ -24,7 +24,7 @@ extern "C" {
 /* Version of this header; torchc_abi_version() returns the version the
  * shared library was built from, so a mismatched libtorchc.so is caught at
  * load time rather than by a crash. */
-#define TORCHC_ABI_VERSION 1
+#define TORCHC_ABI_VERSION 2
 
 #if defined(__GNUC__)
 #define TORCHC_API __attribute__((visibility("default")))
@@ -54,6 +54,11 @@ TORCHC_API void torchc_set_num_interop_threads(int n, char **err);
  * puts it in eval mode. Returns NULL and sets *err on failure. */
 TORCHC_API torchc_module *torchc_module_load(const char *path, const char *device,
                                   char **err);
+
+/* The "predict.json" extra file stored in the TorchScript archive
+ * (torch.jit.save(..., _extra_files=...)), malloc'd; "" when absent.
+ * scripts/export_resnet18.py records there whether weights are random. */
+TORCHC_API char *torchc_module_metadata(const torchc_module *m, char **err);
 
 /* The device the module lives on, as LibTorch prints it (malloc'd). */
 TORCHC_API char *torchc_module_device(const torchc_module *m, char **err);

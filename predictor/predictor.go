@@ -32,6 +32,7 @@ type Predictor struct {
 	table   *[3][256]float32
 	labels  []string
 	classes int
+	info    ModelInfo
 	outW    int
 	outH    int
 
@@ -67,7 +68,12 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
-	p := &Predictor{cfg: cfg, module: m, table: cfg.transform.Norm.Table()}
+	meta, err := m.Metadata()
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("predictor: %w", err)
+	}
+	p := &Predictor{cfg: cfg, module: m, table: cfg.transform.Norm.Table(), info: parseModelInfo(meta)}
 	p.outW, p.outH = cfg.transform.OutputSize()
 	if err := p.warmUp(); err != nil {
 		m.Close()
@@ -109,6 +115,9 @@ func (p *Predictor) Close() error {
 
 // Device is where the model runs.
 func (p *Predictor) Device() binding.Device { return p.module.Device() }
+
+// ModelInfo is what the model file says about itself, if anything.
+func (p *Predictor) ModelInfo() ModelInfo { return p.info }
 
 // Classes is the model's output width.
 func (p *Predictor) Classes() int { return p.classes }

@@ -28,6 +28,7 @@ Run with Debian's /usr/bin/python3 (torch 1.13.1, torchvision 0.14.1).
 import argparse
 import contextlib
 import io
+import json
 import os
 import sys
 
@@ -149,7 +150,15 @@ def main(argv=None):
     traced = trace(model)
     parent = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(parent, exist_ok=True)
-    traced.save(args.out)
+    # predict.json travels inside the TorchScript archive; `predict` reads
+    # it to warn loudly whenever a model carries random weights.
+    meta = {"arch": "resnet18", "classes": args.classes,
+            "weights": "random" if source.startswith("RANDOM") else "trained",
+            "source": source}
+    if source.startswith("RANDOM"):
+        meta["seed"] = seed
+    torch.jit.save(traced, args.out,
+                   _extra_files={"predict.json": json.dumps(meta, sort_keys=True)})
     print(f"export_resnet18: wrote {args.out} (resnet18, {args.classes} classes, "
           f"weights: {source})", file=sys.stderr)
     return 0

@@ -141,6 +141,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fatal(err)
 	}
 	defer p.Close()
+	if info := p.ModelInfo(); info.RandomWeights() {
+		seed := ""
+		if info.Seed != nil {
+			seed = fmt.Sprintf(" (seed %d)", *info.Seed)
+		}
+		fmt.Fprintf(stderr, "predict: WARNING: %s has RANDOM weights%s: its predictions are meaningless.\n"+
+			"predict: export real ones with scripts/export_resnet18.py --pretrained, or --weights FILE.\n", o.model, seed)
+	}
 
 	failed := 0
 	err = p.StreamFiles(ctx, inputs, func(r predictor.Result) error {

@@ -68,6 +68,7 @@ func TestJSONLMatchesReference(t *testing.T) {
 			code, out, stderr := predict(t, "", append([]string{"--format", "jsonl", "--device", "cpu"}, args...)...)
 			assert.Equal(t, exitPartial, code, stderr)
 			assert.Contains(t, stderr, "5 of 20 inputs failed")
+			assert.Contains(t, stderr, "RANDOM weights", "the seeded model must be flagged")
 			assertSameAsReference(t, testenv.ParseJSONL(t, []byte(out)), want)
 		})
 	}
@@ -100,9 +101,10 @@ func TestExitCodes(t *testing.T) {
 	t.Chdir(testenv.Root())
 	img := "testdata/images/video-001.jpeg"
 
-	code, out, _ := predict(t, "", "--model", model, "--device", "cpu", img)
+	code, out, stderr := predict(t, "", "--model", model, "--device", "cpu", img)
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, img)
+	assert.Empty(t, stderr, "a model without metadata gets no warning")
 
 	for name, args := range map[string][]string{
 		"unknown flag":       {"--nope", img},
