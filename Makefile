@@ -17,7 +17,10 @@ SHIM        := build/libtorchc.so
 MODEL       := build/resnet18.pt
 TEST_MODEL  := build/resnet18-seed0.pt
 TEST_MODELS := build/testmodels/.stamp
-GO_LDFLAGS  := -extldflags=-Wl,-rpath,$$ORIGIN/../lib
+# RUNPATH $ORIGIN/../lib finds the shim; --exclude-libs keeps the statically
+# linked libjpeg-turbo private, so libraries LibTorch pulls in (OpenCV, ...)
+# keep using their own libjpeg.
+GO_LDFLAGS  := -extldflags "-Wl,-rpath,$$ORIGIN/../lib -Wl,--exclude-libs,ALL"
 
 .PHONY: all deps shim build predict test models clean
 

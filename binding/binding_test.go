@@ -217,3 +217,17 @@ func TestCloseWhileBusy(t *testing.T) {
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.NoError(t, m.Close())
 }
+
+// LibTorch takes the inter-op pool size once per process: our own check
+// refuses nonsense, and a second setting comes back as an error, not a
+// crash.
+func TestInteropThreads(t *testing.T) {
+	var te *Error
+	require.ErrorAs(t, SetInteropThreads(0), &te)
+	first := SetInteropThreads(1)
+	second := SetInteropThreads(1)
+	assert.True(t, first != nil || second != nil, "LibTorch accepted the inter-op pool size twice")
+	if second != nil {
+		assert.ErrorAs(t, second, &te)
+	}
+}
