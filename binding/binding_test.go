@@ -231,3 +231,36 @@ func TestInteropThreads(t *testing.T) {
 		assert.ErrorAs(t, second, &te)
 	}
 }
+
+// Both normalisation paths — the CPU host loop and the tensor path CUDA
+// takes (upload, gather) — give exactly the table's values in NCHW order.
+func TestNormalizeEqualsTable(t *testing.T) {
+	var lut [3][256]float32
+	for c := range lut {
+		for v := range lut[c] {
+			lut[c][v] = float32(c*1000+v) + 0.25
+		}
+	}
+	n, h, w := 3, 5, 7
+	px := batch(n, h, w)
+	want := make([]float32, n*3*h*w)
+	for i := 0; i < n; i++ {
+		for c := 0; c < 3; c++ {
+			for p := 0; p < h*w; p++ {
+				want[(i*3+c)*h*w+p] = lut[c][px[(i*h*w+p)*3+c]]
+			}
+		}
+	}
+	for _, ops := range []bool{false, true} {
+		got, err := Normalize(Device{Kind: CPU}, ops, px, n, h, w, &lut)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "tensorOps=%v", ops)
+	}
+	if c, _ := CUDADeviceCount(); c > 0 {
+		got, err := Normalize(Device{Kind: CUDA}, false, px, n, h, w, &lut)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "cuda")
+	}
+	_, err := Normalize(Device{Kind: CPU}, false, px[:5], n, h, w, &lut)
+	assert.Error(t, err)
+}

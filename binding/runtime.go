@@ -4,7 +4,11 @@ package binding
 // #include "torchc.h"
 import "C"
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+)
 
 // ABIVersion is the torchc.h version this package was compiled against.
 const ABIVersion = C.TORCHC_ABI_VERSION
@@ -72,4 +76,35 @@ func SetInteropThreads(n int) error {
 		return &Error{Op: "set inter-op threads", Msg: msg}
 	}
 	return nil
+}
+
+// Normalize runs only the normalisation step of Module.Forward on dev
+// (Auto resolved) and returns the n×3×h×w float32 tensor it builds. With
+// tensorOps the CPU takes the tensor path CUDA uses instead of its host
+// loop. For tests and device checks: every path must equal the table.
+func Normalize(dev Device, tensorOps bool, pixels []byte, n, h, w int, lut *[3][256]float32) ([]float32, error) {
+	if n < 1 || h < 1 || w < 1 || len(pixels) != n*h*w*3 || lut == nil {
+		return nil, &Error{Op: "normalize", Msg: fmt.Sprintf("bad batch: %d bytes for %dx%dx%dx3", len(pixels), n, h, w)}
+	}
+	dev, err := dev.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	cdev := C.CString(dev.String())
+	defer C.free(unsafe.Pointer(cdev))
+	ops := C.int(0)
+	if tensorOps {
+		ops = 1
+	}
+	out := make([]float32, n*3*h*w)
+	var cerr *C.char
+	C.torchc_normalize_u8(cdev, ops, (*C.uint8_t)(unsafe.Pointer(&pixels[0])),
+		C.int64_t(n), C.int64_t(h), C.int64_t(w),
+		(*C.float)(unsafe.Pointer(&lut[0][0])), (*C.float)(unsafe.Pointer(&out[0])), &cerr)
+	runtime.KeepAlive(pixels)
+	runtime.KeepAlive(lut)
+	if msg, failed := takeError(cerr); failed {
+		return nil, &Error{Op: "normalize", Msg: msg}
+	}
+	return out, nil
 }

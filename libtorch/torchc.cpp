@@ -8,6 +8,7 @@
 
 #include <torch/script.h>
 #include <torch/torch.h>
+#include <ATen/Parallel.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -97,6 +98,62 @@ char *dup_or_throw(const std::string &s) {
     throw std::bad_alloc();
   }
   return out;
+}
+
+// normalize_u8 maps an n x h x w x 3 uint8 batch through the 3 x 256
+// table into a contiguous NCHW float32 tensor on `dev` — the memory format
+// torch.stack gives Python. A table lookup is exact on every device, unlike
+// x.float().div(255) which multiplies by a reciprocal on CUDA
+// (parity-spec §4, §4.1).
+//   CPU: one pass over host memory (lookup + transpose), split across the
+//        intra-op threads; no uint8 or int64 temporaries.
+//   CUDA: upload the uint8 batch (4x less traffic than float32), then
+//        gather through the table on the device.
+torch::Tensor normalize_u8(const uint8_t *pixels, int64_t n, int64_t h,
+                           int64_t w, const float *lut,
+                           const torch::Device &dev, bool tensor_ops = false) {
+  const int64_t plane = h * w;
+  if (dev.is_cpu() && !tensor_ops) {
+    auto out = torch::empty({n, 3, h, w},
+                            torch::TensorOptions().dtype(torch::kFloat));
+    float *dst = out.data_ptr<float>();
+    at::parallel_for(0, n * 3, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; k++) {
+        const int64_t img = k / 3, c = k % 3;
+        const uint8_t *src = pixels + img * plane * 3 + c;
+        const float *table = lut + c * 256;
+        float *o = dst + k * plane;
+        for (int64_t i = 0; i < plane; i++) {
+          o[i] = table[src[3 * i]];
+        }
+      }
+    });
+    return out;
+  }
+  auto host = torch::from_blob(const_cast<uint8_t *>(pixels), {n, h, w, 3},
+                               torch::TensorOptions().dtype(torch::kUInt8));
+  auto table = torch::from_blob(const_cast<float *>(lut), {3 * 256},
+                                torch::TensorOptions().dtype(torch::kFloat))
+                   .to(dev);
+  auto nchw = host.to(dev).permute({0, 3, 1, 2}).contiguous();
+  auto offsets =
+      (torch::arange(3, torch::TensorOptions().dtype(torch::kLong).device(dev)) *
+       256)
+          .view({1, 3, 1, 1});
+  return table.take(nchw.to(torch::kLong) + offsets).contiguous();
+}
+
+void check_batch(const uint8_t *pixels, const float *lut, int64_t n,
+                 int64_t h, int64_t w) {
+  if (pixels == nullptr || lut == nullptr) {
+    throw torchc_error("NULL pixel buffer or table");
+  }
+  if (n < 1 || h < 1 || w < 1) {
+    std::ostringstream msg;
+    msg << "bad batch shape " << n << "x" << h << "x" << w
+        << "x3: every dimension must be >= 1";
+    throw torchc_error(msg.str());
+  }
 }
 
 }  // namespace
@@ -201,36 +258,13 @@ void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
     if (m == nullptr) {
       throw torchc_error("module is NULL");
     }
-    if (pixels == nullptr || lut == nullptr || logits == nullptr ||
-        probs == nullptr || classes == nullptr) {
-      throw torchc_error("NULL buffer passed to forward");
+    if (logits == nullptr || probs == nullptr || classes == nullptr) {
+      throw torchc_error("NULL output buffer passed to forward");
     }
-    if (n < 1 || h < 1 || w < 1) {
-      std::ostringstream msg;
-      msg << "bad batch shape " << n << "x" << h << "x" << w
-          << "x3: every dimension must be >= 1";
-      throw torchc_error(msg.str());
-    }
+    check_batch(pixels, lut, n, h, w);
 
     c10::InferenceMode guard_mode;
-    const torch::Device dev = m->device;
-
-    // Upload uint8 (4x less traffic than float32), then map every sample
-    // through the host-built table: exact on every device, unlike
-    // x.float().div(255) which multiplies by a reciprocal on CUDA
-    // (parity-spec §4, §4.1). The layout is made contiguous NCHW first so
-    // the model sees exactly the memory format Python's torch.stack gives.
-    auto host = torch::from_blob(const_cast<uint8_t *>(pixels), {n, h, w, 3},
-                                 torch::TensorOptions().dtype(torch::kUInt8));
-    auto table = torch::from_blob(const_cast<float *>(lut), {3 * 256},
-                                  torch::TensorOptions().dtype(torch::kFloat))
-                     .to(dev);
-    auto nchw = host.to(dev).permute({0, 3, 1, 2}).contiguous();
-    auto offsets =
-        (torch::arange(3, torch::TensorOptions().dtype(torch::kLong).device(dev)) *
-         256)
-            .view({1, 3, 1, 1});
-    auto input = table.take(nchw.to(torch::kLong) + offsets).contiguous();
+    auto input = normalize_u8(pixels, n, h, w, lut, m->device);
 
     c10::IValue result = m->module.forward({input});
     if (!result.isTensor()) {
@@ -258,6 +292,24 @@ void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
     const size_t bytes = static_cast<size_t>(n * out.size(1)) * sizeof(float);
     std::memcpy(logits, out_cpu.data_ptr<float>(), bytes);
     std::memcpy(probs, soft_cpu.data_ptr<float>(), bytes);
+  });
+}
+
+void torchc_normalize_u8(const char *device, int tensor_ops,
+                         const uint8_t *pixels, int64_t n, int64_t h,
+                         int64_t w, const float *lut, float *out, char **err) {
+  guard(err, [&] {
+    if (out == nullptr) {
+      throw torchc_error("NULL output buffer");
+    }
+    check_batch(pixels, lut, n, h, w);
+    c10::InferenceMode guard_mode;
+    auto t = normalize_u8(pixels, n, h, w, lut, parse_device(device),
+                          tensor_ops != 0)
+                 .to(torch::kCPU)
+                 .contiguous();
+    std::memcpy(out, t.data_ptr<float>(),
+                static_cast<size_t>(t.numel()) * sizeof(float));
   });
 }
 

@@ -24,7 +24,7 @@ extern "C" {
 /* Version of this header; torchc_abi_version() returns the version the
  * shared library was built from, so a mismatched libtorchc.so is caught at
  * load time rather than by a crash. */
-#define TORCHC_ABI_VERSION 2
+#define TORCHC_ABI_VERSION 3
 
 #if defined(__GNUC__)
 #define TORCHC_API __attribute__((visibility("default")))
@@ -82,6 +82,16 @@ TORCHC_API void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels
                               int64_t n, int64_t h, int64_t w,
                               const float *lut, float *logits, float *probs,
                               int64_t capacity, int64_t *classes, char **err);
+
+/* The normalisation step of torchc_module_forward_u8 alone: `out` receives
+ * the n x 3 x h x w float32 tensor built on `device` and copied back. On the
+ * CPU forward uses a direct host loop; tensor_ops != 0 forces the tensor
+ * path that CUDA uses (upload, gather), so CPU-only tests cover it too.
+ * For tests and device checks. */
+TORCHC_API void torchc_normalize_u8(const char *device, int tensor_ops,
+                                    const uint8_t *pixels, int64_t n,
+                                    int64_t h, int64_t w, const float *lut,
+                                    float *out, char **err);
 
 /* Frees the module. NULL is allowed. Cannot fail (destructors do not throw). */
 TORCHC_API void torchc_module_free(torchc_module *m);
