@@ -38,6 +38,15 @@ func bilinear(x float64) float64 {
 // [in0, in1) of an axis of inSize pixels resampled to outSize pixels.
 // in0/in1 are float32 as Pillow passes the box to C.
 func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
+	var k kernel
+	var w []float64
+	k.init(inSize, in0, in1, outSize, &w)
+	return k
+}
+
+// init computes the kernel into kn's own slices (reused when large
+// enough); weights is float64 scratch.
+func (kn *kernel) init(inSize int, in0, in1 float32, outSize int, weights *[]float64) {
 	// The box width is subtracted in float32 and only then widened.
 	scale := float64(in1-in0) / float64(outSize)
 	filterscale := scale
@@ -47,8 +56,11 @@ func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
 	support := 1.0 * filterscale
 	stride := int(math.Ceil(support))*2 + 1
 
-	kn := kernel{stride: stride, lo: make([]int, outSize), n: make([]int, outSize), k: make([]int32, outSize*stride)}
-	w := make([]float64, stride)
+	kn.stride = stride
+	kn.lo = grow(&kn.lo, outSize)
+	kn.n = grow(&kn.n, outSize)
+	kn.k = grow(&kn.k, outSize*stride)
+	w := grow(weights, stride)
 	for i := 0; i < outSize; i++ {
 		// Explicit float64 conversions keep the compiler from fusing the
 		// multiply-add on FMA architectures (parity-spec §2.3).
@@ -83,7 +95,6 @@ func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
 		}
 		kn.lo[i], kn.n[i] = lo, n
 	}
-	return kn
 }
 
 // clip8 is Resample.c's clip8: arithmetic shift (floor), then clamp.
@@ -98,6 +109,23 @@ func clip8(acc int32) uint8 {
 	return uint8(v)
 }
 
+// Scratch holds the buffers one goroutine reuses across resizes.
+type Scratch struct {
+	tmp, resized []byte
+	acc          []int32
+	kh, kv       kernel
+	weights      []float64
+}
+
+// grow returns (*buf)[:n], reallocating only when the capacity is short.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
 // Resize is Pillow's img.resize((w, h), Image.BILINEAR) on an RGB image
 // with the default box (0, 0, W, H). dst, if non-nil and of the right
 // size, receives the result.
@@ -105,12 +133,19 @@ func Resize(src *rgb.Image, w, h int, dst *rgb.Image) *rgb.Image {
 	if dst == nil || dst.W != w || dst.H != h || len(dst.Pix) != w*h*3 {
 		dst = rgb.New(w, h)
 	}
+	resize(src, dst, new(Scratch))
+	return dst
+}
+
+// resize resamples src into dst (any size), with s's buffers.
+func resize(src, dst *rgb.Image, s *Scratch) {
+	w, h := dst.W, dst.H
 	needH, needV := w != src.W, h != src.H
 	if !needH && !needV {
 		copy(dst.Pix, src.Pix) // Pillow returns a copy for an unchanged size
-		return dst
+		return
 	}
-	kv := newKernel(src.H, 0, float32(src.H), h)
+	s.kv.init(src.H, 0, float32(src.H), h, &s.weights)
 
 	in := src
 	rowOffset := 0
@@ -118,65 +153,87 @@ func Resize(src *rgb.Image, w, h int, dst *rgb.Image) *rgb.Image {
 		// Only the source rows the vertical pass reads are resampled
 		// horizontally (ImagingResampleInner); the vertical taps are then
 		// relative to the first of them.
-		first := kv.lo[0]
-		last := kv.lo[h-1] + kv.n[h-1]
-		kh := newKernel(src.W, 0, float32(src.W), w)
-		var tmp *rgb.Image
+		first := s.kv.lo[0]
+		last := s.kv.lo[h-1] + s.kv.n[h-1]
+		s.kh.init(src.W, 0, float32(src.W), w, &s.weights)
+		tmp := dst
 		if needV {
-			tmp = rgb.New(w, last-first)
-		} else {
-			tmp = dst
+			tmp = &rgb.Image{W: w, H: last - first, Pix: grow(&s.tmp, w*(last-first)*3)}
 		}
-		horizontal(tmp, src, first, &kh)
+		horizontal(tmp, src, first, &s.kh)
 		in, rowOffset = tmp, first
 	}
 	if needV {
-		vertical(dst, in, rowOffset, &kv)
+		vertical(dst, in, rowOffset, &s.kv, grow(&s.acc, in.W*3))
 	}
-	return dst
 }
 
 // horizontal resamples rows [first, first+dst.H) of src into dst.
 func horizontal(dst, src *rgb.Image, first int, kn *kernel) {
 	const half = int32(1) << (precisionBits - 1)
+	sw, dw := src.W*3, dst.W*3
 	for y := 0; y < dst.H; y++ {
-		row := src.Pix[(y+first)*src.W*3 : (y+first+1)*src.W*3]
-		out := dst.Pix[y*dst.W*3 : (y+1)*dst.W*3]
+		row := src.Pix[(y+first)*sw : (y+first+1)*sw]
+		out := dst.Pix[y*dw : (y+1)*dw]
 		for x := 0; x < dst.W; x++ {
 			taps := kn.k[x*kn.stride : x*kn.stride+kn.n[x]]
-			px := row[kn.lo[x]*3 : (kn.lo[x]+len(taps))*3]
+			px := row[kn.lo[x]*3:]
+			px = px[:len(taps)*3] // one bounds check for the whole window
 			r, g, b := half, half, half
 			for j, k := range taps {
-				r += int32(px[j*3]) * k
-				g += int32(px[j*3+1]) * k
-				b += int32(px[j*3+2]) * k
+				p := px[j*3 : j*3+3 : j*3+3]
+				r += int32(p[0]) * k
+				g += int32(p[1]) * k
+				b += int32(p[2]) * k
 			}
-			out[x*3], out[x*3+1], out[x*3+2] = clip8(r), clip8(g), clip8(b)
+			o := out[x*3 : x*3+3 : x*3+3]
+			o[0], o[1], o[2] = clip8(r), clip8(g), clip8(b)
 		}
 	}
 }
 
 // vertical resamples src into dst; the kernel's input rows are shifted by
-// -rowOffset because src starts at that source row.
-func vertical(dst, src *rgb.Image, rowOffset int, kn *kernel) {
+// -rowOffset because src starts at that source row. acc holds one row of
+// int32 sums (src.W*3).
+func vertical(dst, src *rgb.Image, rowOffset int, kn *kernel, acc []int32) {
 	const half = int32(1) << (precisionBits - 1)
 	stride := src.W * 3
-	acc := make([]int32, stride)
+	acc = acc[:stride]
 	for y := 0; y < dst.H; y++ {
-		for i := range acc {
-			acc[i] = half
-		}
 		taps := kn.k[y*kn.stride : y*kn.stride+kn.n[y]]
-		lo := kn.lo[y] - rowOffset
-		// Integer sums are exact, so accumulating row by row gives the
-		// same result as Pillow's per-pixel tap loop.
-		for j, k := range taps {
-			row := src.Pix[(lo+j)*stride : (lo+j+1)*stride]
-			for i, p := range row {
-				acc[i] += int32(p) * k
+		base := (kn.lo[y] - rowOffset) * stride
+		// Integer sums are exact, so accumulating row by row (two taps per
+		// pass) gives the same result as Pillow's per-pixel tap loop.
+		j := 0
+		if len(taps) >= 2 {
+			k0, k1 := taps[0], taps[1]
+			r0 := src.Pix[base : base+stride][:len(acc)]
+			r1 := src.Pix[base+stride : base+2*stride][:len(acc)]
+			for i := range acc {
+				acc[i] = half + int32(r0[i])*k0 + int32(r1[i])*k1
+			}
+			j = 2
+		} else {
+			for i := range acc {
+				acc[i] = half
 			}
 		}
-		out := dst.Pix[y*stride : (y+1)*stride]
+		for ; j+1 < len(taps); j += 2 {
+			k0, k1 := taps[j], taps[j+1]
+			r0 := src.Pix[base+j*stride : base+(j+1)*stride][:len(acc)]
+			r1 := src.Pix[base+(j+1)*stride : base+(j+2)*stride][:len(acc)]
+			for i := range acc {
+				acc[i] += int32(r0[i])*k0 + int32(r1[i])*k1
+			}
+		}
+		if j < len(taps) {
+			k := taps[j]
+			r := src.Pix[base+j*stride : base+(j+1)*stride][:len(acc)]
+			for i := range acc {
+				acc[i] += int32(r[i]) * k
+			}
+		}
+		out := dst.Pix[y*stride : (y+1)*stride][:len(acc)]
 		for i, a := range acc {
 			out[i] = clip8(a)
 		}

@@ -99,6 +99,12 @@ func (t Transform) ResizedSize(W, H int) (w, h int) {
 // (which must hold exactly w*h*3 bytes): the uint8 HWC tensor that
 // ToTensor would read.
 func (t Transform) Apply(src *rgb.Image, dst []uint8) error {
+	return t.ApplyWith(src, dst, nil)
+}
+
+// ApplyWith is Apply reusing s's buffers (nil allocates), so that a
+// goroutine preprocessing many images allocates nothing in steady state.
+func (t Transform) ApplyWith(src *rgb.Image, dst []uint8, s *Scratch) error {
 	if err := src.Validate(); err != nil {
 		return err
 	}
@@ -106,13 +112,18 @@ func (t Transform) Apply(src *rgb.Image, dst []uint8) error {
 	if len(dst) != ow*oh*3 {
 		return fmt.Errorf("transform %q: destination holds %d bytes, want %d", t.Name, len(dst), ow*oh*3)
 	}
+	if s == nil {
+		s = new(Scratch)
+	}
 	out := &rgb.Image{W: ow, H: oh, Pix: dst}
 	rw, rh := t.ResizedSize(src.W, src.H)
 	if t.CropW == 0 {
-		Resize(src, rw, rh, out)
+		resize(src, out, s)
 		return nil
 	}
-	CenterCrop(Resize(src, rw, rh, nil), t.CropW, t.CropH, out)
+	resized := &rgb.Image{W: rw, H: rh, Pix: grow(&s.resized, rw*rh*3)}
+	resize(src, resized, s)
+	CenterCrop(resized, t.CropW, t.CropH, out)
 	return nil
 }
 
