@@ -4,8 +4,10 @@
 // Formats are recognised by content, not by file name. JPEG goes through
 // libjpeg-turbo exactly as Pillow drives it; PNG through image/png read per
 // concrete type with Pillow's mode-conversion rules. Formats Pillow reads
-// but this package cannot yet reproduce exactly (GIF, WebP, BMP, TIFF, ...)
-// are refused with an Unsupported error rather than approximated.
+// but this package cannot yet reproduce exactly (BMP, TIFF, ICO, PPM, ...)
+// are refused with an Unsupported error rather than approximated. GIF
+// follows Pillow's own reader step by step, WebP goes through libwebp's
+// WebPAnimDecoder as in Pillow.
 package decode
 
 import (
@@ -121,6 +123,12 @@ var signatures = []signature{
 	}},
 	{"PSD", prefix("8BPS")},
 	{"QOI", prefix("qoif")},
+	// Pillow's PpmImagePlugin._accept: "P1".."P7" (and "Pf"); PcxImagePlugin:
+	// 0x0A then a version byte it knows.
+	{"PPM", func(b []byte) bool { return len(b) >= 2 && b[0] == 'P' && (b[1] >= '1' && b[1] <= '7' || b[1] == 'f') }},
+	{"PCX", func(b []byte) bool {
+		return len(b) >= 2 && b[0] == 0x0a && (b[1] == 0 || b[1] == 2 || b[1] == 3 || b[1] == 5)
+	}},
 }
 
 // Sniff names the format of data from its signature, or "".
@@ -143,10 +151,14 @@ func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
 		return decodeJPEG(data, lim)
 	case "PNG":
 		return decodePNG(data, lim)
+	case "GIF":
+		return decodeGIF(data, lim)
+	case "WebP":
+		return decodeWebP(data, lim)
 	case "":
 		return nil, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"}
 	default:
-		return nil, &FormatError{Format: format, Kind: Unsupported, Msg: format + " images are not supported yet (only JPEG and PNG decode exactly like Pillow)"}
+		return nil, &FormatError{Format: format, Kind: Unsupported, Msg: "unsupported format: " + format + " (only JPEG, PNG, GIF and WebP decode exactly like Pillow)"}
 	}
 }
 

@@ -92,8 +92,10 @@ func TestUnsupportedFormatsAreRefusedNotApproximated(t *testing.T) {
 	m := image.NewPaletted(image.Rect(0, 0, 2, 2), color.Palette{color.Black, color.White})
 	require.NoError(t, gif.Encode(&buf, m, nil))
 	_, err := Bytes(buf.Bytes(), DefaultLimits)
+	assert.NoError(t, err, "GIF decodes")
+	_, err = Bytes([]byte("II*\x00\x08\x00\x00\x00"), DefaultLimits)
 	assert.ErrorIs(t, err, ErrUnsupported)
-	assert.Contains(t, err.Error(), "GIF")
+	assert.Contains(t, err.Error(), "TIFF")
 	assert.Equal(t, "WebP", Sniff([]byte("RIFF\x00\x00\x00\x00WEBPVP8 ")))
 }
 

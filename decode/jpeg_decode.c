@@ -169,9 +169,11 @@ int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
     }
     out += (size_t)w * 3;
   }
-  /* The data running out while scanlines were still owed is what Pillow
-   * reports as a truncated file; a missing EOI after complete scan data is
-   * not (ImagingJpegDecode returns once every line is read). */
+  /* Any premature end of data — scanlines still owed, or only the EOI
+   * missing, which jpeg_finish_decompress hits — is what Pillow 9.4 reports
+   * as "image file is truncated": ImageFile.load keeps feeding the decoder
+   * until libjpeg has seen EOI and raises at end of file (verified file by
+   * file on the corpus: gen-jpeg-no-eoi.jpg, gen-jpeg-prog-no-eoi.jpg). */
   int truncated = jerr.premature_eof;
   if (cinfo.output_scanline == cinfo.output_height) {
     jpeg_finish_decompress(&cinfo);

@@ -1,129 +1,466 @@
 package decode
 
+/*
+#cgo LDFLAGS: -l:libz.a
+#include <stdlib.h>
+#include "png_zip.h"
+*/
+import "C"
+
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
-	"errors"
-	"image"
-	"image/color"
-	"image/png"
+	"fmt"
+	"hash/crc32"
 	"io"
+	"math"
+	"runtime"
+	"unsafe"
 
 	"github.com/torchgo/predict/rgb"
 )
 
-// pngHeader is what the pixel conversion needs from the chunks that
-// image/png does not expose.
-type pngHeader struct {
-	width, height int
-	bitDepth      byte
-	colorType     byte
-	paletteLen    int // entries in PLTE
+// PNG exactly as Pillow 9.4 reads it (parity-spec §1.2). Pillow decodes PNG
+// itself (PngImagePlugin + libImaging/ZipDecode.c over zlib), and is both
+// laxer and stricter than image/png in ways real files hit: it never checks
+// the IDAT CRCs, needs no IEND, stops inflating as soon as the last row is
+// complete (trailing data and even a bad Adler-32 in a later chunk go
+// unnoticed), returns black rows when the zlib stream ends early at a row
+// boundary, but refuses bad CRCs in chunks before IDAT and a few malformed
+// ancillary chunks. All of that is mirrored here: the chunk walk in Go, the
+// row decoder (png_zip.c) with the same zlib calls as Pillow.
+
+// pngMode is Pillow's PngImagePlugin._MODES entry for (bit depth, colour type).
+type pngMode struct {
+	mode string // Pillow mode
+	bits int    // bits per pixel of the raw mode
 }
 
-// readPNGHeader walks the chunks up to the first IDAT for IHDR and PLTE.
-func readPNGHeader(data []byte) (pngHeader, error) {
-	var h pngHeader
-	rest := data[8:] // after the signature
-	seenIHDR := false
-	for len(rest) >= 8 {
-		n := binary.BigEndian.Uint32(rest[:4])
-		typ := string(rest[4:8])
-		if uint64(n)+12 > uint64(len(rest)) {
-			break // let image/png report the truncation precisely
+var pngModes = map[[2]byte]pngMode{
+	{1, 0}: {"1", 1}, {2, 0}: {"L", 2}, {4, 0}: {"L", 4}, {8, 0}: {"L", 8},
+	{16, 0}: {"I", 16},
+	{8, 2}:  {"RGB", 24}, {16, 2}: {"RGB", 48},
+	{1, 3}: {"P", 1}, {2, 3}: {"P", 2}, {4, 3}: {"P", 4}, {8, 3}: {"P", 8},
+	{8, 4}: {"LA", 16}, {16, 4}: {"LA16", 32},
+	{8, 6}: {"RGBA", 32}, {16, 6}: {"RGBA", 64},
+}
+
+type pngInfo struct {
+	width, height int
+	depth, ctype  byte
+	mode          pngMode
+	hasMode       bool
+	interlaced    bool
+	palette       []byte
+	idatPos       int // data of the first IDAT
+	idatLen       int
+}
+
+func pngErr(kind Kind, format string, args ...any) error {
+	return &FormatError{Format: "PNG", Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// pngChunkCheck applies the checks of PngStream.chunk_* that can raise,
+// given the chunk body; mode is the Pillow mode known so far ("" if none).
+func pngChunkCheck(typ string, body []byte, mode string) error {
+	short := func() error { return pngErr(Corrupt, "invalid PNG: malformed %s chunk", typ) }
+	switch typ {
+	case "tRNS":
+		switch mode {
+		case "1", "L", "I":
+			if len(body) < 2 {
+				return short()
+			}
+		case "RGB":
+			if len(body) < 6 {
+				return short()
+			}
 		}
-		body := rest[8 : 8+n]
+	case "gAMA":
+		if len(body) < 4 {
+			return short()
+		}
+	case "cHRM":
+		if len(body)%4 != 0 {
+			return short()
+		}
+	case "sRGB":
+		if len(body) < 1 {
+			return short()
+		}
+	case "pHYs":
+		if len(body) < 9 {
+			return short()
+		}
+	case "iCCP":
+		// comp_method = s[s.find(b"\0")]: the NUL itself when there is
+		// one, else the last byte (IndexError when empty), never 0.
+		i := bytes.IndexByte(body, 0)
+		if i < 0 {
+			return pngErr(Corrupt, "invalid PNG: malformed iCCP chunk")
+		}
+		if textTooLarge(body[min(i+2, len(body)):]) {
+			return pngErr(Corrupt, "invalid PNG: iCCP profile too large")
+		}
+	case "zTXt":
+		_, v, _ := bytes.Cut(body, []byte{0})
+		if len(v) > 0 && v[0] != 0 {
+			return pngErr(Corrupt, "invalid PNG: unknown zTXt compression method")
+		}
+		if len(v) > 0 && textTooLarge(v[1:]) {
+			return pngErr(Corrupt, "invalid PNG: zTXt text too large")
+		}
+	case "iTXt":
+		_, r, ok := bytes.Cut(body, []byte{0})
+		if !ok || len(r) < 2 {
+			return nil
+		}
+		cf, cm, r := r[0], r[1], r[2:]
+		parts := bytes.SplitN(r, []byte{0}, 3)
+		if len(parts) < 3 || cf == 0 || cm != 0 {
+			return nil
+		}
+		if textTooLarge(parts[2]) {
+			return pngErr(Corrupt, "invalid PNG: iTXt text too large")
+		}
+	}
+	return nil
+}
+
+// textTooLarge is _safe_zlib_decompress's ValueError: more than
+// MAX_TEXT_CHUNK (1 MiB) of output with input left over.
+func textTooLarge(z []byte) bool {
+	const maxText = 1 << 20
+	r, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return false
+	}
+	n, _ := io.CopyN(io.Discard, r, maxText+1)
+	return n > maxText
+}
+
+// pngOpen is PngImageFile._open: the chunks up to the first IDAT.
+func pngOpen(data []byte) (*pngInfo, error) {
+	h := &pngInfo{}
+	pos := 8
+	seenIHDR := false
+	for {
+		if pos+8 > len(data) {
+			return nil, pngErr(Truncated, "truncated PNG: the file ends before the image data")
+		}
+		n := int(binary.BigEndian.Uint32(data[pos:]))
+		typ := string(data[pos+4 : pos+8])
+		if !isCID(typ) {
+			return nil, pngErr(Corrupt, "invalid PNG: broken chunk %q", typ)
+		}
+		pos += 8
+		switch typ {
+		case "IDAT":
+			if !seenIHDR {
+				return nil, pngErr(Corrupt, "invalid PNG: image data before the header")
+			}
+			if !h.hasMode || h.width <= 0 || h.height <= 0 {
+				// ImageFile.__init__: "not identified by this driver".
+				if h.hasMode {
+					return nil, pngErr(Corrupt, "invalid PNG: size %dx%d", h.width, h.height)
+				}
+				return nil, pngErr(Unsupported, "unsupported PNG: bit depth %d with colour type %d", h.depth, h.ctype)
+			}
+			h.idatPos, h.idatLen = pos, n
+			return h, nil
+		case "IEND":
+			return nil, pngErr(Corrupt, "invalid PNG: no image data")
+		case "acTL", "fcTL", "fdAT":
+			return nil, pngErr(Unsupported, "animated PNG (APNG) is not supported")
+		}
+		if uint64(n) > uint64(len(data)-pos) {
+			return nil, pngErr(Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
+		}
+		body := data[pos : pos+n]
+		pos += n
 		switch typ {
 		case "IHDR":
 			if n < 13 {
-				return h, &FormatError{Format: "PNG", Kind: Corrupt, Msg: "invalid PNG: short IHDR chunk"}
+				return nil, pngErr(Corrupt, "invalid PNG: truncated IHDR chunk")
 			}
-			h.width = int(binary.BigEndian.Uint32(body[0:4]))
-			h.height = int(binary.BigEndian.Uint32(body[4:8]))
-			h.bitDepth, h.colorType = body[8], body[9]
+			h.width = int(binary.BigEndian.Uint32(body[0:]))
+			h.height = int(binary.BigEndian.Uint32(body[4:]))
+			h.depth, h.ctype = body[8], body[9]
+			h.mode, h.hasMode = pngModes[[2]byte{body[8], body[9]}]
+			h.interlaced = body[12] != 0
+			if body[11] != 0 {
+				return nil, pngErr(Corrupt, "invalid PNG: unknown filter method %d", body[11])
+			}
 			seenIHDR = true
 		case "PLTE":
-			h.paletteLen = int(n / 3)
-		case "IDAT":
-			return h, nil
+			if h.hasMode && h.mode.mode == "P" {
+				h.palette = body
+			}
+		default:
+			if err := pngChunkCheck(typ, body, h.mode.mode); err != nil {
+				return nil, err
+			}
 		}
-		rest = rest[12+n:]
+		// PngStream.crc: every chunk before IDAT must have a good CRC.
+		if pos+4 > len(data) {
+			return nil, pngErr(Truncated, "truncated PNG: no checksum after the %s chunk", typ)
+		}
+		want := binary.BigEndian.Uint32(data[pos:])
+		if crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, body) != want {
+			return nil, pngErr(Corrupt, "invalid PNG: bad checksum in the %s chunk", typ)
+		}
+		pos += 4
 	}
-	if !seenIHDR {
-		return h, &FormatError{Format: "PNG", Kind: Truncated, Msg: "truncated PNG: no IHDR chunk"}
-	}
-	return h, nil
 }
 
-// decodePNG applies Pillow's PNG modes and convert("RGB") rules
-// (parity-spec §1.2) to image/png's lossless output, reading raw storage by
-// concrete type — never At().RGBA(), which premultiplies alpha and scales
-// 16-bit grey.
+// isCID is PngImagePlugin.is_cid: four [A-Za-z0-9_] bytes.
+func isCID(t string) bool {
+	if len(t) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		c := t[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func decodePNG(data []byte, lim Limits) (*rgb.Image, error) {
-	hdr, err := readPNGHeader(data)
+	h, err := pngOpen(data)
 	if err != nil {
 		return nil, err
 	}
-	if err := lim.check("PNG", hdr.width, hdr.height); err != nil {
+	if err := lim.check("PNG", h.width, h.height); err != nil {
 		return nil, err
 	}
-	src, err := png.Decode(bytes.NewReader(data))
+	if len(h.palette)/3 > 256 {
+		// _imaging putpalette: "invalid palette size".
+		return nil, pngErr(Corrupt, "invalid PNG: palette of %d entries", len(h.palette)/3)
+	}
+	rowBytes := (int64(h.mode.bits)*int64(h.width) + 7) / 8
+	if rowBytes > math.MaxInt32-1 {
+		return nil, pngErr(TooLarge, "PNG rows of %d bytes are too long", rowBytes)
+	}
+	raw, err := pngInflate(data, h)
 	if err != nil {
-		return nil, pngError(err)
+		return nil, err
 	}
-	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
-	out := rgb.New(w, h)
-	px := out.Pix
-	switch m := src.(type) {
-	case *image.Gray: // 1/2/4/8-bit grey, already scaled as Pillow's L;n unpackers do
-		for i, v := range m.Pix[:w*h] {
-			px[3*i], px[3*i+1], px[3*i+2] = v, v, v
-		}
-	case *image.Gray16: // Pillow mode I / I;16: convert clips, it does not scale
-		for i := 0; i < w*h; i++ {
-			v := clip16(m.Pix[2*i], m.Pix[2*i+1])
-			px[3*i], px[3*i+1], px[3*i+2] = v, v, v
-		}
-	case *image.RGBA: // opaque RGB 8
-		copyDroppingAlpha(px, m.Pix, 4, 1)
-	case *image.NRGBA: // RGBA 8, LA 8, grey/RGB 8 with tRNS: alpha dropped, not composited
-		copyDroppingAlpha(px, m.Pix, 4, 1)
-	case *image.RGBA64: // opaque 16-bit RGB: high bytes
-		copyDroppingAlpha(px, m.Pix, 8, 2)
-	case *image.NRGBA64: // 16-bit RGBA / LA, 16-bit RGB or grey with tRNS
-		if hdr.colorType == 0 {
-			// 16-bit grey with tRNS arrives as NRGBA64; Pillow keeps it as
-			// mode I and clips (parity-spec §1.2, the trap).
-			for i := 0; i < w*h; i++ {
-				v := clip16(m.Pix[8*i], m.Pix[8*i+1])
-				px[3*i], px[3*i+1], px[3*i+2] = v, v, v
-			}
-		} else {
-			copyDroppingAlpha(px, m.Pix, 8, 2)
-		}
-	case *image.Paletted:
-		// Pillow ≤ 10.0 (the reference, 9.4) initialises the palette as a
-		// grey ramp, so indices past PLTE read (i, i, i); image/png pads
-		// with black instead (parity-spec §1.2).
-		var lut [256][3]uint8
-		for i := range lut {
-			lut[i] = [3]uint8{uint8(i), uint8(i), uint8(i)}
-		}
-		for i, c := range m.Palette {
-			if i >= hdr.paletteLen {
-				break
-			}
-			lut[i] = paletteRGB(c)
-		}
-		for i, idx := range m.Pix[:w*h] {
-			p := lut[idx]
-			px[3*i], px[3*i+1], px[3*i+2] = p[0], p[1], p[2]
-		}
-	default:
-		return nil, &FormatError{Format: "PNG", Kind: Unsupported, Msg: "unsupported PNG pixel layout"}
+	if err := pngAfterImage(data, h); err != nil {
+		return nil, err
 	}
-	return out, nil
+	return pngToRGB(h, raw), nil
+}
+
+// pngRows lists the scanlines ZipDecode produces, in order: (pass, y, bytes).
+func pngRows(h *pngInfo, visit func(pass, y, n int)) {
+	if !h.interlaced {
+		n := int((int64(h.mode.bits)*int64(h.width) + 7) / 8)
+		for y := 0; y < h.height; y++ {
+			visit(-1, y, n)
+		}
+		return
+	}
+	for p := 0; p < 7; p++ {
+		cols := (h.width + adamOffset[p]) / adamColInc[p]
+		n := (cols*h.mode.bits + 7) / 8
+		if n <= 0 {
+			continue
+		}
+		for y := adamRow[p]; y < h.height; y += adamRowInc[p] {
+			visit(p, y, n)
+		}
+	}
+}
+
+var (
+	adamOffset = [7]int{7, 3, 3, 1, 1, 0, 0}
+	adamCol    = [7]int{0, 4, 0, 2, 0, 1, 0}
+	adamRow    = [7]int{0, 0, 4, 0, 2, 0, 1}
+	adamColInc = [7]int{8, 8, 4, 4, 2, 2, 1}
+	adamRowInc = [7]int{8, 8, 8, 4, 4, 2, 2}
+)
+
+// pngState tracks PngImageFile.load_read's position in the IDAT chunks.
+type pngState struct {
+	pos, idat int
+}
+
+// pngInflate is ImageFile.load's loop: load_read hands the decoder at most
+// 64 KiB of the current IDAT chunk per call; running out of IDAT chunks (or
+// of file) before the decoder is done is "image file is truncated".
+func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
+	total := 0
+	pngRows(h, func(_, _, n int) { total += n })
+	raw := make([]byte, total)
+	st := C.pz_new(C.int(h.mode.bits), C.int(h.width), C.int(h.height), C.int(boolInt(h.interlaced)))
+	if st == nil {
+		return nil, pngErr(Corrupt, "out of memory")
+	}
+	defer C.pz_free(st)
+	s := pngState{pos: h.idatPos, idat: h.idatLen}
+	cbuf := C.malloc(pillowMaxBlock)
+	defer C.free(cbuf)
+	rawPtr := (*C.uint8_t)(nil)
+	if len(raw) > 0 {
+		rawPtr = (*C.uint8_t)(unsafe.Pointer(&raw[0]))
+	}
+	for {
+		chunk := s.read(data, pillowMaxBlock)
+		if len(chunk) == 0 {
+			return nil, pngErr(Truncated, "truncated PNG: the image data ends before the last row")
+		}
+		copy(unsafe.Slice((*byte)(cbuf), pillowMaxBlock), chunk)
+		var code C.int
+		n := C.pz_decode(st, (*C.uint8_t)(cbuf), C.size_t(len(chunk)), rawPtr, C.size_t(len(raw)), &code)
+		runtime.KeepAlive(raw)
+		if n < 0 {
+			if code != 0 {
+				if code == C.PZ_UNKNOWN {
+					return nil, pngErr(Corrupt, "invalid PNG: unknown row filter type")
+				}
+				return nil, pngErr(Corrupt, "invalid PNG: broken compressed image data")
+			}
+			h.idatLen = s.idat // what load_end skips
+			h.idatPos = s.pos
+			return raw, nil
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// read is PngImageFile.load_read.
+func (s *pngState) read(data []byte, want int) []byte {
+	for s.idat == 0 {
+		s.pos += 4 // CRC, unchecked
+		if s.pos+8 > len(data) {
+			return nil // struct.error / not a chunk id: truncated
+		}
+		n := int(binary.BigEndian.Uint32(data[s.pos:]))
+		typ := string(data[s.pos+4 : s.pos+8])
+		if typ != "IDAT" && typ != "DDAT" {
+			return nil
+		}
+		s.pos += 8
+		s.idat = n
+	}
+	n := min(want, s.idat)
+	s.idat -= n
+	start := min(s.pos, len(data))
+	end := min(s.pos+n, len(data))
+	s.pos += n
+	return data[start:end]
+}
+
+// pngAfterImage is PngImageFile.load_end: the chunks after the image data
+// are read (not CRC-checked) up to IEND or the end of the file; a known
+// chunk that is malformed or cut short still fails the load.
+func pngAfterImage(data []byte, h *pngInfo) error {
+	pos := h.idatPos + h.idatLen
+	for {
+		pos += 4
+		if pos+8 > len(data) {
+			return nil
+		}
+		n := int(binary.BigEndian.Uint32(data[pos:]))
+		typ := string(data[pos+4 : pos+8])
+		if !isCID(typ) || typ == "IEND" {
+			return nil
+		}
+		pos += 8
+		if uint64(n) > uint64(len(data)-pos) {
+			return pngErr(Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
+		}
+		body := data[pos : pos+n]
+		pos += n
+		switch typ {
+		case "IHDR":
+			if n < 13 {
+				return pngErr(Corrupt, "invalid PNG: truncated IHDR chunk")
+			}
+			if body[11] != 0 {
+				return pngErr(Corrupt, "invalid PNG: unknown filter method %d", body[11])
+			}
+		case "acTL", "fcTL", "fdAT":
+			return pngErr(Unsupported, "animated PNG (APNG) is not supported")
+		default:
+			if err := pngChunkCheck(typ, body, h.mode.mode); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// pngToRGB unpacks the raw rows with Pillow's unpackers and applies
+// convert("RGB"): 1/2/4-bit grey scaled (L;2 ×85, L;4 ×17, 1 → 0/255),
+// 16-bit grey (mode I) clipped to 255 not scaled, 16-bit colour high bytes,
+// alpha dropped, palette indices past PLTE grey (Pillow ≤ 10.0's palette
+// starts as a grey ramp).
+func pngToRGB(h *pngInfo, raw []byte) *rgb.Image {
+	out := rgb.New(h.width, h.height)
+	var lut [256][3]byte
+	for i := range lut {
+		lut[i] = [3]byte{byte(i), byte(i), byte(i)}
+	}
+	for i := 0; i < len(h.palette)/3; i++ {
+		copy(lut[i][:], h.palette[3*i:])
+	}
+	bits := h.mode.bits
+	off := 0
+	pngRows(h, func(pass, y, n int) {
+		row := raw[off : off+n]
+		off += n
+		x0, dx := 0, 1
+		if pass >= 0 {
+			x0, dx = adamCol[pass], adamColInc[pass]
+		}
+		for i, x := 0, x0; x < h.width; i, x = i+1, x+dx {
+			px := out.Pix[3*(y*h.width+x):]
+			var r, g, b byte
+			switch {
+			case bits < 8: // 1/2/4-bit grey or palette
+				shift := 8 - bits - (i*bits)%8
+				v := row[i*bits/8] >> shift & (1<<bits - 1)
+				if h.mode.mode == "P" {
+					c := lut[v]
+					r, g, b = c[0], c[1], c[2]
+				} else {
+					g8 := v * byte(255/(1<<bits-1))
+					r, g, b = g8, g8, g8
+				}
+			default:
+				s := row[i*bits/8:]
+				switch h.mode.mode {
+				case "L", "LA":
+					r, g, b = s[0], s[0], s[0]
+				case "I":
+					v := clip16(s[0], s[1])
+					r, g, b = v, v, v
+				case "LA16":
+					r, g, b = s[0], s[0], s[0]
+				case "P":
+					c := lut[s[0]]
+					r, g, b = c[0], c[1], c[2]
+				case "RGB", "RGBA":
+					if bits == 24 || bits == 32 {
+						r, g, b = s[0], s[1], s[2]
+					} else {
+						r, g, b = s[0], s[2], s[4]
+					}
+				}
+			}
+			px[0], px[1], px[2] = r, g, b
+		}
+	})
+	return out
 }
 
 // clip16 is Pillow's I → RGB rule for a big-endian 16-bit sample.
@@ -132,38 +469,4 @@ func clip16(hi, lo byte) uint8 {
 		return 255
 	}
 	return lo
-}
-
-// copyDroppingAlpha copies the first byte of each of the first three
-// samples of every pixel (stride bytes per pixel, sample bytes per sample):
-// RGB of 8-bit RGBA, the high bytes of 16-bit RGBA.
-func copyDroppingAlpha(dst, src []byte, stride, sample int) {
-	for i, j := 0, 0; i+2 < len(dst); i, j = i+3, j+stride {
-		dst[i], dst[i+1], dst[i+2] = src[j], src[j+sample], src[j+2*sample]
-	}
-}
-
-func pngError(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return &FormatError{Format: "PNG", Kind: Truncated, Msg: "truncated PNG: " + err.Error()}
-	}
-	var ue png.UnsupportedError
-	if errors.As(err, &ue) {
-		return &FormatError{Format: "PNG", Kind: Unsupported, Msg: err.Error()}
-	}
-	return &FormatError{Format: "PNG", Kind: Corrupt, Msg: "invalid PNG: " + err.Error()}
-}
-
-// paletteRGB reads a palette entry's stored colour: image/png makes
-// color.RGBA entries, or color.NRGBA ones when tRNS gives them alpha.
-// A transparent entry keeps its RGB, as in Pillow.
-func paletteRGB(c color.Color) [3]uint8 {
-	switch c := c.(type) {
-	case color.RGBA:
-		return [3]uint8{c.R, c.G, c.B}
-	case color.NRGBA:
-		return [3]uint8{c.R, c.G, c.B}
-	}
-	n := color.NRGBAModel.Convert(c).(color.NRGBA)
-	return [3]uint8{n.R, n.G, n.B}
 }

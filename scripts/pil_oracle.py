@@ -14,8 +14,12 @@ Requests ("op"):
         Returns {"lut_bits": [768 uint32]}: entry c*256+v is the float32 bit
         pattern of Normalize(mean, std)(ToTensor()(img)) for value v in channel c,
         computed through torchvision on a 1 x 256 RGB image.
-    {"op": "decode", "path": P}
-        Returns {"w": W, "h": H, "pixels_b64": ...} of Image.open(P).convert("RGB").
+    {"op": "decode", "path": P [, "digest": true] [, "exif_transpose": true]}
+        Returns {"w": W, "h": H, "pixels_b64": ..., "format": F, "mode": M} of
+        Image.open(P).convert("RGB") (F, M: Pillow's format and mode before the
+        conversion). With "exif_transpose", ImageOps.exif_transpose is applied
+        before convert. With "digest", "sha256" (hex, of the RGB bytes) replaces
+        "pixels_b64", for large images.
     {"op": "preprocess", "path": P, "preset": "resize224" | "imagenet"}
         Returns {"bits_b64": ...}: the normalised float32 C x H x W tensor, little
         endian (same pipeline as reference.py), plus "shape": [C, H, W].
@@ -30,11 +34,12 @@ Run with Debian's /usr/bin/python3 (Pillow 9.4, torchvision 0.14.1).
 
 import argparse
 import base64
+import hashlib
 import json
 import sys
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 from torchvision import transforms
 
 MEAN = [0.485, 0.456, 0.406]
@@ -66,8 +71,16 @@ def op_lut(req):
 
 def op_decode(req):
     with Image.open(req["path"]) as im:
+        fmt, mode = im.format, im.mode
+        if req.get("exif_transpose"):
+            im = ImageOps.exif_transpose(im)
         img = im.convert("RGB")
-    return {"w": img.width, "h": img.height, "pixels_b64": b64(img.tobytes())}
+    out = {"w": img.width, "h": img.height, "format": fmt, "mode": mode}
+    if req.get("digest"):
+        out["sha256"] = hashlib.sha256(img.tobytes()).hexdigest()
+    else:
+        out["pixels_b64"] = b64(img.tobytes())
+    return out
 
 
 def preset_transform(preset):

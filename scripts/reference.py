@@ -13,7 +13,7 @@ is deliberately the plain user pipeline (see docs parity-spec.md):
 Usage:
     reference.py --model M.pt [--preset resize224|imagenet] [--batch-size 32]
                  [--topk 5] [--labels FILE] [--threads N] [--device cpu|cuda]
-                 [--logits] [--dump-tensors DIR] PATH...
+                 [--logits] [--dump-tensors DIR] [--exif-transpose] PATH...
 
 PATH arguments:
     FILE   any regular file, whatever its extension.
@@ -33,6 +33,10 @@ loaded images in input order, chunked by --batch-size.  Top-k orders classes
 by (-prob, index); k is clipped to the number of classes.  Labels come from
 --labels (one per line, trailing whitespace stripped), else torchvision's
 ImageNet categories when there are 1000 classes, else str(index).
+
+--exif-transpose applies ImageOps.exif_transpose(img) before convert("RGB")
+(the counterpart of `predict --exif-transpose`); by default no EXIF
+orientation is applied, as in the plain pipeline.
 
 Every float is a float32 written as its shortest decimal that parses back
 (as float32) to exactly the same bits (numpy's shortest repr).
@@ -57,7 +61,7 @@ import sys
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from torchvision import transforms
 
 MEAN = [0.485, 0.456, 0.406]
@@ -136,9 +140,11 @@ def write_raw(path, data):
         f.write(data)
 
 
-def load_image(path, preset, dump_dir, index):
+def load_image(path, preset, dump_dir, index, exif_transpose=False):
     """Return the normalised CHW float32 tensor (dumping intermediates if asked)."""
     with Image.open(path) as im:
+        if exif_transpose:
+            im = ImageOps.exif_transpose(im)
         img = im.convert("RGB")
     if dump_dir is None:
         return build_transform(preset)(img)
@@ -245,6 +251,8 @@ def parse_args(argv):
     p.add_argument("--logits", action="store_true", help="also write all logits")
     p.add_argument("--dump-tensors", metavar="DIR",
                    help="write decoded/resized RGB and normalised tensors to DIR")
+    p.add_argument("--exif-transpose", action="store_true",
+                   help="apply ImageOps.exif_transpose before convert(\"RGB\")")
     p.add_argument("paths", nargs="+", metavar="PATH", help="image file, directory or -")
     args = p.parse_args(argv)
     if args.batch_size < 1:
@@ -286,7 +294,8 @@ def main(argv=None):
     try:
         for index, path in enumerate(expand_paths(args.paths, sys.stdin)):
             try:
-                x = load_image(path, args.preset, args.dump_tensors, index)
+                x = load_image(path, args.preset, args.dump_tensors, index,
+                               args.exif_transpose)
             except Exception as e:
                 failed += 1
                 runner.add_error(path, e)

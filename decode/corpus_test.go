@@ -1,0 +1,212 @@
+package decode
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/internal/testenv"
+)
+
+// unsupportedFormats are the Pillow formats (Pillow's format names) this
+// package refuses with Kind Unsupported instead of decoding them exactly;
+// each is documented in docs/PARITY.md. Any other Pillow-readable file must
+// decode to Pillow's pixels, so a format silently dropping to "unsupported"
+// fails. TGA has no signature: it is refused as "not an image".
+var unsupportedFormats = map[string]Kind{
+	"BMP": Unsupported, "TIFF": Unsupported, "ICO": Unsupported,
+	"PCX": Unsupported, "PPM": Unsupported, "TGA": NotImage,
+}
+
+var (
+	corpusOnce sync.Once
+	corpusDir  string
+	corpusErr  error
+)
+
+// corpus generates the issue-3 corpus with scripts/make_corpus.py once per
+// test binary (into a private temporary directory, so concurrent test
+// packages never share one), or uses $PREDICT_CORPUS when set.
+func corpus(t *testing.T) (string, []string) {
+	t.Helper()
+	py := testenv.Python(t)
+	corpusOnce.Do(func() {
+		if d := os.Getenv("PREDICT_CORPUS"); d != "" {
+			corpusDir = d
+			return
+		}
+		d, err := os.MkdirTemp("", "predict-corpus-")
+		if err != nil {
+			corpusErr = err
+			return
+		}
+		corpusDir = filepath.Join(d, "corpus")
+		out, err := exec.Command(py, testenv.Path("scripts", "make_corpus.py"), corpusDir).CombinedOutput()
+		if err != nil {
+			corpusErr = fmt.Errorf("make_corpus.py: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, corpusErr)
+	entries, err := os.ReadDir(corpusDir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	require.Greater(t, len(names), 100, "corpus in %s looks incomplete", corpusDir)
+	return corpusDir, names
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if corpusDir != "" && os.Getenv("PREDICT_CORPUS") == "" {
+		os.RemoveAll(filepath.Dir(corpusDir))
+	}
+	os.Exit(code)
+}
+
+type oracleDecode struct {
+	W, H   int
+	Format string `json:"format"`
+	Mode   string `json:"mode"`
+	SHA256 string `json:"sha256"`
+	Pixels string `json:"pixels_b64"`
+	Error  string `json:"error"`
+}
+
+type decodeReq struct {
+	Op            string `json:"op"`
+	Path          string `json:"path"`
+	Digest        bool   `json:"digest,omitempty"`
+	EXIFTranspose bool   `json:"exif_transpose,omitempty"`
+}
+
+func oracleBatch(t *testing.T, reqs []decodeReq) []oracleDecode {
+	t.Helper()
+	var reply struct {
+		Results []oracleDecode `json:"results"`
+	}
+	testenv.Oracle(t, struct {
+		Op       string      `json:"op"`
+		Requests []decodeReq `json:"requests"`
+	}{"batch", reqs}, &reply)
+	require.Len(t, reply.Results, len(reqs))
+	return reply.Results
+}
+
+// TestCorpusMatchesPillow is the decode half of issue 3's "done": for every
+// corpus file Pillow reads, our RGB equals Image.open(p).convert("RGB") byte
+// for byte; for every file Pillow refuses, we refuse it too, with a typed
+// error and a readable message.
+func TestCorpusMatchesPillow(t *testing.T) {
+	dir, names := corpus(t)
+	reqs := make([]decodeReq, len(names))
+	for i, n := range names {
+		reqs[i] = decodeReq{Op: "decode", Path: filepath.Join(dir, n), Digest: true}
+	}
+	want := oracleBatch(t, reqs)
+	var pillowOK, exact, refusedBoth, unsupported int
+	for i, name := range names {
+		w := want[i]
+		path := reqs[i].Path
+		st, err := os.Stat(path)
+		require.NoError(t, err)
+		if st.IsDir() {
+			assert.NotEmpty(t, w.Error, "%s: Pillow opened a directory?", name)
+			refusedBoth++
+			continue
+		}
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		img, err := Bytes(data, DefaultLimits)
+		if w.Error != "" {
+			if assert.Error(t, err, "%s: Pillow refuses it (%s) but we decoded it", name, w.Error) {
+				assert.NotZero(t, KindOf(err), "%s: untyped error %v", name, err)
+				refusedBoth++
+			}
+			continue
+		}
+		pillowOK++
+		if err != nil {
+			if k, ok := unsupportedFormats[w.Format]; ok && KindOf(err) == k {
+				unsupported++
+				continue
+			}
+			t.Errorf("%s: Pillow reads it (%s %s %dx%d) but we fail: %v [%v]", name, w.Format, w.Mode, w.W, w.H, err, KindOf(err))
+			continue
+		}
+		sum := sha256.Sum256(img.Pix)
+		if img.W != w.W || img.H != w.H {
+			t.Errorf("%s: size %dx%d, Pillow %dx%d", name, img.W, img.H, w.W, w.H)
+			continue
+		}
+		if hex.EncodeToString(sum[:]) != w.SHA256 {
+			t.Errorf("%s (%s %s %dx%d): pixels differ from Pillow: %s", name, w.Format, w.Mode, w.W, w.H,
+				describeDiff(t, path, img.Pix))
+			continue
+		}
+		exact++
+	}
+	t.Logf("corpus %s: %d files; Pillow reads %d: %d exact, %d refused as unsupported (documented); %d refused by both",
+		dir, len(names), pillowOK, exact, unsupported, refusedBoth)
+}
+
+// describeDiff fetches Pillow's full pixels for one file and summarises
+// how ours differ.
+func describeDiff(t *testing.T, path string, got []byte) string {
+	r := oracleBatch(t, []decodeReq{{Op: "decode", Path: path}})[0]
+	want, _ := base64.StdEncoding.DecodeString(r.Pixels)
+	if len(want) != len(got) {
+		return fmt.Sprintf("%d bytes, Pillow %d", len(got), len(want))
+	}
+	n, maxd, first := 0, 0, -1
+	for i := range want {
+		d := int(want[i]) - int(got[i])
+		if d < 0 {
+			d = -d
+		}
+		if d > 0 {
+			if first < 0 {
+				first = i
+			}
+			n++
+			maxd = max(maxd, d)
+		}
+	}
+	return fmt.Sprintf("%d of %d samples differ, max %d, first at byte %d (ours %v, Pillow %v)",
+		n, len(want), maxd, first, got[first:min(first+6, len(got))], want[first:min(first+6, len(want))])
+}
+
+// Every refusal reads as a sentence naming the problem, not a Go type dump.
+func TestCorpusErrorsAreReadable(t *testing.T) {
+	dir, names := corpus(t)
+	for _, name := range names {
+		if !strings.HasPrefix(name, "bad-") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue // the directory
+		}
+		_, err = Bytes(data, DefaultLimits)
+		if !assert.Error(t, err, name) {
+			continue
+		}
+		msg := err.Error()
+		assert.NotContains(t, msg, "%!", name)
+		assert.NotContains(t, msg, "*decode.", name)
+		assert.Regexp(t, `^(empty file|not an image|truncated |invalid |image is \d+x\d+|unsupported |animated )`, msg, name)
+	}
+}

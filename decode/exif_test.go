@@ -1,0 +1,81 @@
+package decode
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/rgb"
+)
+
+// TestEXIFTransposeMatchesPillow: for every corpus file Pillow reads,
+// BytesWith(EXIFTranspose) equals ImageOps.exif_transpose + convert("RGB"),
+// orientations 1–8 on JPEG, PNG (eXIf) and WebP (EXIF) included; without
+// the option nothing is rotated (TestCorpusMatchesPillow).
+func TestEXIFTransposeMatchesPillow(t *testing.T) {
+	dir, names := corpus(t)
+	var reqs []decodeReq
+	for _, n := range names {
+		if strings.HasPrefix(n, "bad-") || strings.HasPrefix(n, "gen-bmp") || strings.HasPrefix(n, "gen-tiff") || strings.HasPrefix(n, "gen-other") {
+			continue
+		}
+		reqs = append(reqs, decodeReq{Op: "decode", Path: filepath.Join(dir, n), Digest: true, EXIFTranspose: true})
+	}
+	want := oracleBatch(t, reqs)
+	rotated := 0
+	for i, r := range reqs {
+		w := want[i]
+		if w.Error != "" {
+			continue
+		}
+		data, err := os.ReadFile(r.Path)
+		require.NoError(t, err)
+		img, err := BytesWith(data, Options{Limits: DefaultLimits, EXIFTranspose: true})
+		if !assert.NoError(t, err, r.Path) {
+			continue
+		}
+		if o := Orientation(data); o > 1 {
+			rotated++
+		}
+		sum := sha256.Sum256(img.Pix)
+		assert.Equal(t, [2]int{w.W, w.H}, [2]int{img.W, img.H}, r.Path)
+		assert.Equal(t, w.SHA256, hex.EncodeToString(sum[:]), "%s: orientation %d", filepath.Base(r.Path), Orientation(data))
+	}
+	assert.GreaterOrEqual(t, rotated, 9, "orientations 2-8 (JPEG) + PNG + WebP")
+}
+
+func rgbTestImage(w, h int) *rgb.Image {
+	m := rgb.New(w, h)
+	for i := range m.Pix {
+		m.Pix[i] = byte(i)
+	}
+	return m
+}
+
+// Transpose keeps every pixel and swaps the sides for 5–8.
+func TestTransposeShapes(t *testing.T) {
+	m := rgbTestImage(3, 2)
+	for o := 1; o <= 8; o++ {
+		r := Transpose(m, o)
+		if o >= 5 {
+			assert.Equal(t, [2]int{2, 3}, [2]int{r.W, r.H}, o)
+		} else {
+			assert.Equal(t, [2]int{3, 2}, [2]int{r.W, r.H}, o)
+		}
+		assert.ElementsMatch(t, pixels(m), pixels(r), o)
+	}
+}
+
+func pixels(m *rgb.Image) [][3]byte {
+	var out [][3]byte
+	for i := 0; i+2 < len(m.Pix); i += 3 {
+		out = append(out, [3]byte{m.Pix[i], m.Pix[i+1], m.Pix[i+2]})
+	}
+	return out
+}

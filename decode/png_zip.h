@@ -1,0 +1,28 @@
+/* png_zip.h — Pillow 9.4's PNG pixel decoder (libImaging/ZipDecode.c),
+ * ported with the same zlib calls so that where it stops, what it accepts
+ * and what it calls broken are Pillow's (parity-spec §1.2). Instead of
+ * unpacking into an image, each reconstructed scanline (without its filter
+ * byte) is stored in the caller's raw buffer: non-interlaced row y at
+ * y*bytes, interlaced rows pass after pass. */
+#ifndef PREDICT_PNG_ZIP_H
+#define PREDICT_PNG_ZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Pillow's IMAGING_CODEC_* codes. */
+enum { PZ_OVERRUN = -1, PZ_BROKEN = -2, PZ_UNKNOWN = -3, PZ_CONFIG = -8, PZ_MEMORY = -9 };
+
+typedef struct pz_state pz_state;
+
+/* bits: bits per pixel of the raw mode; xsize, ysize: image size. */
+pz_state *pz_new(int bits, int xsize, int ysize, int interlaced);
+void pz_free(pz_state *s);
+
+/* Feeds n bytes. Returns n (all consumed, more wanted) or -1 (finished);
+ * *errcode is 0 when it finished because the image (or the zlib stream)
+ * is complete, else a PZ_ code. raw must stay the same buffer across calls. */
+int pz_decode(pz_state *s, const uint8_t *buf, size_t n, uint8_t *raw, size_t rawlen,
+              int *errcode);
+
+#endif

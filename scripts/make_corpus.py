@@ -1,0 +1,582 @@
+#!/usr/bin/python3
+"""Generate the decode/parity corpus (issue 3) into a directory, deterministically.
+
+Usage:
+    make_corpus.py [OUT_DIR]          (default build/corpus)
+
+The corpus is flat (so `predict OUT_DIR` and `reference.py OUT_DIR` both see every
+file) and is regenerated from scratch on every run. Its sources:
+
+  td-*        testdata/images and testdata/bad (byte copies)
+  go-*        $GOROOT/src/image/testdata and $GOROOT/src/image/png/testdata (byte copies)
+  pngsuite-*  $GOROOT/src/image/png/testdata/pngsuite/*.png (byte copies)
+  gen-*       generated here with Pillow 9.4 (Debian /usr/bin/python3), numpy, a tiny
+              raw PNG/GIF/BMP writer (for variants Pillow cannot write) and, when
+              installed, jpegtran (libjpeg-turbo-progs) for arithmetic-coded JPEGs
+  bad-*       files Pillow refuses (empty, text, truncated, corrupt, bomb header, a
+              directory named .jpg)
+
+Every generated file depends only on this script, the shipped testdata and the
+library versions (Pillow 9.4 + libjpeg-turbo 2.1.5 + libwebp 1.2.4 on Debian 12),
+so two runs give the same bytes. GOROOT is taken from $GOROOT, else `go env GOROOT`,
+else /usr/local/go.
+
+Whether Pillow reads a file is NOT decided here: the Go tests ask Pillow
+(scripts/pil_oracle.py) about every file and require the same answer.
+"""
+
+import io
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def goroot():
+    if os.environ.get("GOROOT"):
+        return os.environ["GOROOT"]
+    for go in ("go", "/usr/local/go/bin/go"):
+        try:
+            return subprocess.check_output([go, "env", "GOROOT"], text=True,
+                                            stderr=subprocess.DEVNULL).strip()
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return "/usr/local/go"
+
+
+class Corpus:
+    def __init__(self, out):
+        self.out = out
+        self.count = 0
+
+    def path(self, name):
+        return os.path.join(self.out, name)
+
+    def write(self, name, data):
+        with open(self.path(name), "wb") as f:
+            f.write(data)
+        self.count += 1
+
+    def save(self, name, img, fmt, **kw):
+        buf = io.BytesIO()
+        img.save(buf, fmt, **kw)
+        self.write(name, buf.getvalue())
+        return buf.getvalue()
+
+    def copy(self, src, name):
+        shutil.copyfile(src, self.path(name))
+        self.count += 1
+
+
+# ---------------------------------------------------------------------------
+# Deterministic source pictures
+
+def photo():
+    """The shipped 640x427 photo (rocket.jpg), decoded by Pillow."""
+    with Image.open(os.path.join(ROOT, "testdata", "images", "rocket.jpg")) as im:
+        return im.convert("RGB")
+
+
+def pattern(w, h, seed=1):
+    """Smooth gradients + hard edges + a little noise: exercises upsampling and rounding."""
+    rng = np.random.RandomState(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    r = (x * 255 // max(w - 1, 1)).astype(np.int32)
+    g = (y * 255 // max(h - 1, 1)).astype(np.int32)
+    b = (((x // 7) + (y // 5)) % 2 * 200 + 20).astype(np.int32)
+    a = np.stack([r, g, b], axis=2) + rng.randint(-12, 13, size=(h, w, 3))
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+
+
+def asymmetric(w=60, h=40):
+    """An image whose 8 orientations are all different (for EXIF transpose)."""
+    a = np.zeros((h, w, 3), np.uint8)
+    a[:, :, 0] = np.arange(w, dtype=np.uint8)[None, :] * 4
+    a[:, :, 1] = np.arange(h, dtype=np.uint8)[:, None] * 6
+    a[: h // 3, : w // 4, 2] = 255
+    return Image.fromarray(a, "RGB")
+
+
+# ---------------------------------------------------------------------------
+# Raw writers for variants Pillow cannot write
+
+def chunk(typ, body):
+    return struct.pack(">I", len(body)) + typ + body + struct.pack(">I", zlib.crc32(typ + body))
+
+
+def png_raw(w, h, depth, ctype, rows, plte=None, trns=None, extra=b"", interlace=0,
+            level=9):
+    """rows: list of bytes, one per scanline without the filter byte (filter 0 added)."""
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, interlace)
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+    if plte is not None:
+        out += chunk(b"PLTE", bytes(plte))
+    if trns is not None:
+        out += chunk(b"tRNS", bytes(trns))
+    out += extra
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    out += chunk(b"IDAT", zlib.compress(raw, level))
+    return out + chunk(b"IEND", b"")
+
+
+def be16(vals):
+    return b"".join(struct.pack(">H", v & 0xFFFF) for v in vals)
+
+
+def gif_raw(screen_w, screen_h, frames, gct=None, bg=0, loop=False):
+    """Minimal GIF89a writer. frames: dicts with x, y, w, h, pixels (bytes), optional
+    lct (list of rgb bytes), transparency (index), interlace (bool)."""
+    def table(pal):
+        n = len(pal) // 3
+        size = max(1, (n - 1).bit_length()) if n > 1 else 1
+        pad = (2 << (size - 1)) * 3 - len(pal)
+        return size - 1, bytes(pal) + b"\x00" * pad
+
+    out = b"GIF89a"
+    flags, gtab = 0, b""
+    if gct is not None:
+        size, gtab = table(gct)
+        flags = 0x80 | (7 << 4) | size
+    out += struct.pack("<HHBBB", screen_w, screen_h, flags, bg, 0) + gtab
+    if loop:
+        out += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    for f in frames:
+        if "transparency" in f or "disposal" in f:
+            packed = (f.get("disposal", 0) << 2) | (1 if "transparency" in f else 0)
+            out += struct.pack("<BBBBHBB", 0x21, 0xF9, 4, packed, 10,
+                               f.get("transparency", 0), 0)
+        iflags, ltab = 0, b""
+        if f.get("lct") is not None:
+            size, ltab = table(f["lct"])
+            iflags = 0x80 | size
+        if f.get("interlace"):
+            iflags |= 0x40
+        out += b"\x2c" + struct.pack("<HHHHB", f["x"], f["y"], f["w"], f["h"], iflags) + ltab
+        min_code = f.get("min_code", 8)
+        out += bytes([min_code]) + gif_blocks(lzw_encode(f["pixels"], min_code)) + b"\x00"
+    return out + b"\x3b"
+
+
+def lzw_encode(data, min_code):
+    """GIF LZW without dictionary growth tricks: emit a clear code often enough that
+    codes stay at min_code+1 bits (valid, if not compact)."""
+    clear, eoi = 1 << min_code, (1 << min_code) + 1
+    width = min_code + 1
+    codes = [clear]
+    limit = (1 << width) - eoi - 2
+    run = 0
+    for v in data:
+        codes.append(v)
+        run += 1
+        if run >= limit:
+            codes.append(clear)
+            run = 0
+    codes.append(eoi)
+    bits, nbits, out = 0, 0, bytearray()
+    for c in codes:
+        bits |= c << nbits
+        nbits += width
+        while nbits >= 8:
+            out.append(bits & 0xFF)
+            bits >>= 8
+            nbits -= 8
+    if nbits:
+        out.append(bits & 0xFF)
+    return bytes(out)
+
+
+def gif_blocks(data):
+    out = b""
+    for i in range(0, len(data), 255):
+        part = data[i:i + 255]
+        out += bytes([len(part)]) + part
+    return out
+
+
+def bmp_raw(w, h, bpp, pixel_rows, palette=None, compression=0, masks=None, top_down=False,
+            header_size=40, image_data=None):
+    """BITMAPINFOHEADER (or V4/V5 by header_size) writer; pixel_rows bottom-up unless
+    top_down. image_data overrides the row data (RLE)."""
+    if image_data is None:
+        stride = ((w * bpp + 31) // 32) * 4
+        rows = pixel_rows if top_down else list(reversed(pixel_rows))
+        image_data = b"".join(bytes(r) + b"\x00" * (stride - len(r)) for r in rows)
+    pal = b""
+    if palette is not None:
+        pal = b"".join(bytes([b, g, r, 0]) for r, g, b in palette)
+    extra = b""
+    if masks is not None and header_size == 40:
+        extra = struct.pack("<III", *masks)
+    info = struct.pack("<iiHHIIiiII", w, -h if top_down else h, 1, bpp, compression,
+                       len(image_data), 2835, 2835, len(palette or []), 0)
+    if header_size > 40:
+        m = masks or (0, 0, 0)
+        info += struct.pack("<IIII", m[0], m[1], m[2], m[3] if len(m) > 3 else 0)
+        info += b"\x00" * (header_size - 40 - 16)
+    head = struct.pack("<I", header_size) + info
+    off = 14 + len(head) + len(extra) + len(pal)
+    total = off + len(image_data)
+    return b"BM" + struct.pack("<IHHI", total, 0, 0, off) + head + extra + pal + image_data
+
+
+def rle8(rows_bottom_up):
+    out = bytearray()
+    for r in rows_bottom_up:
+        i = 0
+        while i < len(r):
+            j = i
+            while j < len(r) and r[j] == r[i] and j - i < 255:
+                j += 1
+            out += bytes([j - i, r[i]])
+            i = j
+        out += b"\x00\x00"
+    out[-2:] = b"\x00\x01"
+    return bytes(out)
+
+
+# ---------------------------------------------------------------------------
+
+def copies(c):
+    for sub, prefix in (("images", "td-"), ("bad", "td-bad-")):
+        d = os.path.join(ROOT, "testdata", sub)
+        for n in sorted(os.listdir(d)):
+            c.copy(os.path.join(d, n), prefix + n)
+    gr = goroot()
+    for d, prefix in ((os.path.join(gr, "src", "image", "testdata"), "go-"),
+                      (os.path.join(gr, "src", "image", "png", "testdata"), "go-png-"),
+                      (os.path.join(gr, "src", "image", "png", "testdata", "pngsuite"), "pngsuite-")):
+        if not os.path.isdir(d):
+            print(f"make_corpus: {d} missing, skipped", file=sys.stderr)
+            continue
+        for n in sorted(os.listdir(d)):
+            p = os.path.join(d, n)
+            if os.path.isfile(p) and n.lower().endswith((".png", ".jpeg", ".jpg", ".gif")):
+                c.copy(p, prefix + n)
+
+
+def sizes(c):
+    src = photo()
+    for w, h in ((1, 1), (2, 3), (223, 225), (4000, 20), (20, 3000), (32, 32), (640, 480),
+                 (255, 257)):
+        im = src.resize((w, h), Image.BILINEAR)
+        c.save(f"gen-size-{w}x{h}.jpg", im, "JPEG", quality=90)
+        c.save(f"gen-size-{w}x{h}.png", im, "PNG")
+    # A large phone-like photo: upscaled and saved as a 4:2:0 JPEG.
+    c.save("gen-photo-6000x4000.jpg", src.resize((6000, 4000), Image.BILINEAR), "JPEG",
+           quality=85)
+
+
+def jpegs(c):
+    im = pattern(151, 97)
+    for ss, tag in ((0, "444"), (1, "422"), (2, "420")):
+        c.save(f"gen-jpeg-{tag}.jpg", im, "JPEG", quality=90, subsampling=ss)
+        c.save(f"gen-jpeg-{tag}-progressive.jpg", im, "JPEG", quality=90, subsampling=ss,
+               progressive=True)
+    c.save("gen-jpeg-optimized.jpg", im, "JPEG", quality=75, optimize=True)
+    c.save("gen-jpeg-q100.jpg", im, "JPEG", quality=100)
+    c.save("gen-jpeg-grey.jpg", im.convert("L"), "JPEG", quality=90)
+    c.save("gen-jpeg-grey-progressive.jpg", im.convert("L"), "JPEG", progressive=True)
+    c.save("gen-jpeg-cmyk.jpg", im.convert("CMYK"), "JPEG", quality=90)
+    c.save("gen-jpeg-icc.jpg", im, "JPEG", icc_profile=b"\x00" * 128)  # not applied
+    full = c.save("gen-jpeg-base.jpg", im, "JPEG", quality=90)
+    prog = c.save("gen-jpeg-prog.jpg", im, "JPEG", quality=90, progressive=True)
+    # Truncations, matched file by file against Pillow.
+    assert full[-2:] == b"\xff\xd9"
+    c.write("gen-jpeg-no-eoi.jpg", full[:-2])
+    c.write("gen-jpeg-no-eoi-half-marker.jpg", full[:-1])
+    c.write("gen-jpeg-cut-last-4.jpg", full[:-4])
+    c.write("gen-jpeg-cut-last-64.jpg", full[:-64])
+    c.write("bad-jpeg-half.jpg", full[: len(full) // 2])
+    c.write("bad-jpeg-header-only.jpg", full[:300])
+    c.write("gen-jpeg-prog-no-eoi.jpg", prog[:-2])
+    c.write("bad-jpeg-prog-half.jpg", prog[: len(prog) // 2])
+    c.write("gen-jpeg-trailing-garbage.jpg", full + b"garbage after EOI" * 10)
+    c.write("bad-jpeg-soi-only.jpg", b"\xff\xd8\xff")
+    # 12-bit: the SOF precision byte says 12; Pillow refuses ("cannot handle 12-bit layers").
+    i = full.index(b"\xff\xc0")
+    c.write("bad-jpeg-12bit.jpg", full[: i + 4] + b"\x0c" + full[i + 5:])
+    # Corrupt entropy data in the middle (flip bytes): libjpeg warns, Pillow decodes.
+    sos = full.index(b"\xff\xda")
+    b = bytearray(full)
+    for k in range(sos + 200, sos + 260, 7):
+        b[k] ^= 0x55 if b[k] != 0xAA else 0x11
+    c.write("gen-jpeg-corrupt-data.jpg", bytes(b))
+    # EXIF orientation 1..8 (not applied by convert; applied by exif_transpose).
+    a = asymmetric()
+    for o in range(1, 9):
+        ex = Image.Exif()
+        ex[0x0112] = o
+        c.save(f"gen-exif-orient{o}.jpg", a, "JPEG", quality=95, exif=ex.tobytes())
+    ex = Image.Exif()
+    ex[0x0112] = 6
+    c.save("gen-exif-orient6.png", a, "PNG", exif=ex.tobytes())
+    c.save("gen-exif-orient6.webp", a, "WEBP", lossless=True, exif=ex.tobytes())
+    # Arithmetic coding via jpegtran (libjpeg-turbo-progs), if installed.
+    jt = shutil.which("jpegtran")
+    if jt:
+        for src, name in ((full, "gen-jpeg-arith.jpg"), (prog, "gen-jpeg-arith-prog.jpg")):
+            out = subprocess.run([jt, "-arithmetic"], input=src, capture_output=True,
+                                 check=True).stdout
+            c.write(name, out)
+        out = subprocess.run([jt, "-restart", "1"], input=full, capture_output=True,
+                             check=True).stdout
+        c.write("gen-jpeg-restart1.jpg", out)
+    else:
+        print("make_corpus: jpegtran not found: arithmetic-coded JPEGs skipped "
+              "(apt-get install libjpeg-turbo-progs)", file=sys.stderr)
+
+
+def pngs(c):
+    w, h = 7, 5
+    g16 = [[(x * 9000 + y * 300 + (x * y) % 256) & 0xFFFF for x in range(w)] for y in range(h)]
+    g16[0][0], g16[0][1], g16[0][2] = 0, 255, 256
+    c.write("gen-png-g16.png", png_raw(w, h, 16, 0, [be16(r) for r in g16]))
+    c.write("gen-png-g16-trns.png", png_raw(w, h, 16, 0, [be16(r) for r in g16],
+                                            trns=be16([9000])))
+    c.write("gen-png-g8-trns.png", png_raw(w, h, 8, 0, [bytes((x * 30 + y) % 256 for x in range(w))
+                                                        for y in range(h)], trns=be16([30])))
+    rgb16 = [b"".join(be16([(x * 7919 + y * 104 + ch * 3001) & 0xFFFF for ch in range(3)])
+                      for x in range(w)) for y in range(h)]
+    c.write("gen-png-rgb16.png", png_raw(w, h, 16, 2, rgb16))
+    c.write("gen-png-rgb16-trns.png", png_raw(w, h, 16, 2, rgb16, trns=be16([1, 2, 3])))
+    c.write("gen-png-rgb8-trns.png", png_raw(w, h, 8, 2, [bytes((x * 40 + ch * 20 + y) % 256
+                                                                for x in range(w) for ch in range(3))
+                                                          for y in range(h)], trns=be16([0, 20, 40])))
+    rgba16 = [b"".join(be16([(x * 7919 + y * 104 + ch * 3001) & 0xFFFF for ch in range(4)])
+                       for x in range(w)) for y in range(h)]
+    c.write("gen-png-rgba16.png", png_raw(w, h, 16, 6, rgba16))
+    la16 = [b"".join(be16([(x * 7919 + y * 1040) & 0xFFFF, (x * 5000) & 0xFFFF]) for x in range(w))
+            for y in range(h)]
+    c.write("gen-png-la16.png", png_raw(w, h, 16, 4, la16))
+    la8 = [bytes(v for x in range(w) for v in ((x * 37 + y) % 256, x * 30)) for y in range(h)]
+    c.write("gen-png-la8.png", png_raw(w, h, 8, 4, la8))
+    rgba8 = [bytes(v for x in range(w) for v in (x * 30, y * 40, 200, (x * y * 20) % 256))
+             for y in range(h)]
+    c.write("gen-png-rgba8-alpha0.png", png_raw(w, h, 8, 6, rgba8))
+    # Palettes: tRNS, short palette (indices past PLTE), 1/2/4-bit.
+    pal = [v for i in range(6) for v in (i * 40, 255 - i * 40, (i * 97) % 256)]
+    idx = [bytes((x + y) % 6 for x in range(w)) for y in range(h)]
+    c.write("gen-png-p-trns.png", png_raw(w, h, 8, 3, idx, plte=pal, trns=[0, 128, 255]))
+    c.write("gen-png-p-trns-long.png", png_raw(w, h, 8, 3, idx, plte=pal, trns=[0] * 6 + [1, 2]))
+    short = [bytes((x * 37 + y * 11) % 256 for x in range(w)) for y in range(h)]
+    c.write("gen-png-p-short8.png", png_raw(w, h, 8, 3, short, plte=pal))
+    c.write("gen-png-p-short2.png", png_raw(4, 2, 2, 3, [bytes([0b00011011]), bytes([0b11100100])],
+                                            plte=pal[:9]))
+    c.write("gen-png-p-1bit.png", png_raw(9, 2, 1, 3, [bytes([0b10110010, 0b10000000])] * 2,
+                                          plte=pal[:6]))
+    c.write("gen-png-p-4bit.png", png_raw(5, 2, 4, 3, [bytes([0x01, 0x23, 0x40])] * 2, plte=pal))
+    c.write("gen-png-p-nopal.png", png_raw(4, 2, 8, 3, [bytes([0, 1, 2, 3])] * 2))
+    c.write("gen-png-g2.png", png_raw(5, 2, 2, 0, [bytes([0b00011011, 0b11000000])] * 2))
+    # Pillow-written variants.
+    im = pattern(64, 48, seed=3)
+    c.save("gen-png-interlaced-rgb.png", im, "PNG")  # Pillow writes no interlace; kept as RGB
+    c.write("gen-png-adam7-rgb16.png", png_adam7(im))
+    c.save("gen-png-l.png", im.convert("L"), "PNG")
+    c.save("gen-png-1.png", im.convert("1"), "PNG")
+    c.save("gen-png-p-adaptive.png", im.convert("P", palette=Image.ADAPTIVE, colors=17), "PNG")
+    c.save("gen-png-i16.png", Image.fromarray((np.arange(64 * 48, dtype=np.uint16) * 21)
+                                               .reshape(48, 64), "I;16"), "PNG")
+    rgba = im.convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize(im.size))
+    c.save("gen-png-rgba.png", rgba, "PNG")
+    c.save("gen-png-la.png", rgba.convert("LA"), "PNG")
+    # Damaged files.
+    good = c.save("gen-png-base.png", im, "PNG")
+    i = good.index(b"IDAT")
+    b = bytearray(good)
+    b[i + 40] ^= 0x01
+    c.write("bad-png-flipped-idat-byte.png", bytes(b))
+    b = bytearray(good)
+    n = struct.unpack(">I", good[i - 4:i])[0]
+    b[i + 4 + n] ^= 0xFF  # IDAT CRC only
+    c.write("gen-png-bad-idat-crc.png", bytes(b))
+    b = bytearray(good)
+    b[12 + 4 + 13] ^= 0xFF  # IHDR CRC
+    c.write("bad-png-bad-ihdr-crc.png", bytes(b))
+    c.write("bad-png-half.png", good[: len(good) // 2])
+    c.write("gen-png-no-iend.png", good[:-12])
+    c.write("gen-png-trailing-garbage.png", good + b"junk" * 10)
+    c.write("bad-png-signature-only.png", good[:8])
+    c.write("bad-png-sig-ihdr.png", good[:33])
+    # Decompression bomb: a 40000x40000 (1.6 gigapixel) header in ~100 bytes.
+    c.write("bad-png-bomb-40000x40000.png", png_raw(40000, 40000, 8, 2, [b""])[:-12]
+            + chunk(b"IEND", b""))
+    c.write("bad-png-zero-width.png", png_raw(0, 5, 8, 0, [b""] * 5))
+    c.write("bad-png-bad-depth.png", png_raw(2, 2, 7, 0, [b"\x00\x00"] * 2))
+
+
+def png_adam7(im):
+    """A 16-bit RGB Adam7-interlaced PNG (Pillow cannot write interlaced PNGs)."""
+    a = np.asarray(im).astype(np.uint16) * 257 + 3
+    h, w = a.shape[:2]
+    passes = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+              (0, 1, 1, 2))
+    raw = b""
+    for x0, y0, dx, dy in passes:
+        sub = a[y0::dy, x0::dx]
+        if sub.size == 0:
+            continue
+        for row in sub:
+            raw += b"\x00" + row.astype(">u2").tobytes()
+    ihdr = struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 1)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9))
+            + chunk(b"IEND", b""))
+
+
+def gifs(c):
+    im = pattern(40, 30, seed=5)
+    p = im.convert("P", palette=Image.ADAPTIVE, colors=64)
+    c.save("gen-gif-basic.gif", p, "GIF")
+    c.save("gen-gif-transparency.gif", p, "GIF", transparency=3)
+    c.save("gen-gif-l.gif", im.convert("L"), "GIF")
+    c.save("gen-gif-1.gif", im.convert("1"), "GIF")
+    frames = [pattern(40, 30, seed=s).convert("P", palette=Image.ADAPTIVE, colors=32)
+              for s in (6, 7)]
+    c.save("gen-gif-animated.gif", frames[0], "GIF", save_all=True, append_images=frames[1:],
+           duration=100, loop=0)
+    gct = [v for i in range(8) for v in (i * 30, 200 - i * 20, (i * 50) % 256)]
+    px = bytes((x * 3 + y) % 8 for y in range(6) for x in range(8))
+    sub = dict(x=5, y=3, w=8, h=6, pixels=px)
+    c.write("gen-gif-subframe.gif", gif_raw(20, 12, [sub], gct=gct, bg=5))
+    c.write("gen-gif-subframe-trns.gif", gif_raw(20, 12, [dict(sub, transparency=6)], gct=gct,
+                                                  bg=5))
+    c.write("gen-gif-subframe-trns0.gif", gif_raw(20, 12, [dict(sub, transparency=0)], gct=gct,
+                                                   bg=2))
+    lct = [v for i in range(4) for v in (255 - i * 60, i * 60, 128)]
+    pxl = bytes((x + y) % 4 for y in range(6) for x in range(8))
+    c.write("gen-gif-local-palette.gif", gif_raw(8, 6, [dict(x=0, y=0, w=8, h=6, pixels=pxl,
+                                                              lct=lct, min_code=2)], gct=gct))
+    c.write("gen-gif-local-only.gif", gif_raw(10, 8, [dict(x=1, y=1, w=8, h=6, pixels=pxl,
+                                                            lct=lct, min_code=2)]))
+    c.write("gen-gif-no-palette.gif", gif_raw(8, 6, [dict(x=0, y=0, w=8, h=6, pixels=px,
+                                                           min_code=3)]))
+    c.write("gen-gif-interlaced.gif", gif_raw(8, 6, [dict(x=0, y=0, w=8, h=6, pixels=px,
+                                                           interlace=True)], gct=gct))
+    c.write("gen-gif-short-palette.gif", gif_raw(8, 6, [dict(x=0, y=0, w=8, h=6,
+                                                             pixels=bytes(v * 9 % 16 for v in px),
+                                                             min_code=4)], gct=gct[:12]))
+    c.write("gen-gif-frame-outside.gif", gif_raw(6, 4, [dict(sub, x=2, y=1)], gct=gct))
+    two = [dict(sub, transparency=1), dict(x=0, y=0, w=20, h=12, pixels=bytes(240))]
+    c.write("gen-gif-two-frames-trns.gif", gif_raw(20, 12, two, gct=gct, loop=True))
+    good = gif_raw(20, 12, [sub], gct=gct)
+    c.write("bad-gif-truncated.gif", good[: len(good) - 20])
+    c.write("gen-gif-no-trailer.gif", good[:-1])
+    c.write("bad-gif-header-only.gif", good[:13])
+    c.write("bad-gif-no-frames.gif", good[:13 + 24] + b"\x3b")
+
+
+def webps(c):
+    im = pattern(45, 33, seed=8)
+    c.save("gen-webp-lossy.webp", im, "WEBP", quality=80)
+    c.save("gen-webp-lossless.webp", im, "WEBP", lossless=True)
+    rgba = im.convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize(im.size))
+    c.save("gen-webp-lossy-alpha.webp", rgba, "WEBP", quality=80)
+    c.save("gen-webp-lossless-alpha.webp", rgba, "WEBP", lossless=True)
+    c.save("gen-webp-photo.webp", photo(), "WEBP", quality=75)
+    frames = [pattern(45, 33, seed=s) for s in (9, 10)]
+    c.save("gen-webp-animated.webp", frames[0], "WEBP", save_all=True,
+           append_images=frames[1:], duration=100, loop=0, quality=80)
+    c.save("gen-webp-animated-lossless.webp", frames[0], "WEBP", save_all=True,
+           append_images=frames[1:], duration=100, lossless=True)
+    good = c.save("gen-webp-base.webp", im, "WEBP", quality=80)
+    c.write("bad-webp-truncated.webp", good[: len(good) // 2])
+    c.write("bad-webp-header-only.webp", good[:30])
+
+
+def bmps(c):
+    im = pattern(13, 7, seed=11)
+    c.save("gen-bmp-rgb.bmp", im, "BMP")
+    c.save("gen-bmp-l.bmp", im.convert("L"), "BMP")
+    c.save("gen-bmp-p.bmp", im.convert("P", palette=Image.ADAPTIVE, colors=12), "BMP")
+    c.save("gen-bmp-1.bmp", im.convert("1"), "BMP")
+    c.save("gen-bmp-rgba.bmp", im.convert("RGBA"), "BMP")
+    a = np.asarray(im)
+    rows = [a[y].tobytes() for y in range(a.shape[0])]
+    bgr = [a[y][:, ::-1].tobytes() for y in range(a.shape[0])]
+    c.write("gen-bmp-topdown.bmp", bmp_raw(13, 7, 24, bgr, top_down=True))
+    bgrx = [b"".join(bytes([p[2], p[1], p[0], 0]) for p in a[y]) for y in range(a.shape[0])]
+    c.write("gen-bmp-32-bgrx.bmp", bmp_raw(13, 7, 32, bgrx))
+    c.write("gen-bmp-32-bitfields.bmp", bmp_raw(13, 7, 32, bgrx, compression=3,
+                                                masks=(0xFF0000, 0xFF00, 0xFF)))
+    c.write("gen-bmp-v5-32.bmp", bmp_raw(13, 7, 32, bgrx, compression=3,
+                                         masks=(0xFF0000, 0xFF00, 0xFF, 0xFF000000),
+                                         header_size=124))
+    c.write("gen-bmp-v4-24.bmp", bmp_raw(13, 7, 24, bgr, header_size=108))
+    px565 = [b"".join(struct.pack("<H", ((p[0] >> 3) << 11) | ((p[1] >> 2) << 5) | (p[2] >> 3))
+                      for p in a[y]) for y in range(a.shape[0])]
+    c.write("gen-bmp-16-565.bmp", bmp_raw(13, 7, 16, px565, compression=3,
+                                          masks=(0xF800, 0x07E0, 0x001F)))
+    px555 = [b"".join(struct.pack("<H", ((p[0] >> 3) << 10) | ((p[1] >> 3) << 5) | (p[2] >> 3))
+                      for p in a[y]) for y in range(a.shape[0])]
+    c.write("gen-bmp-16-555.bmp", bmp_raw(13, 7, 16, px555))
+    pal = [(i * 20, 255 - i * 20, (i * 70) % 256) for i in range(12)]
+    idx = [bytes((x + y) % 12 for x in range(13)) for y in range(7)]
+    c.write("gen-bmp-8-pal.bmp", bmp_raw(13, 7, 8, idx, palette=pal))
+    c.write("gen-bmp-8-shortpal.bmp", bmp_raw(13, 7, 8, [bytes((x * 3 + y) % 16 for x in range(13))
+                                                         for y in range(7)], palette=pal))
+    c.write("gen-bmp-8-topdown.bmp", bmp_raw(13, 7, 8, idx, palette=pal, top_down=True))
+    idx4 = [bytes(((x % 12) << 4) | ((x + 1) % 12) for x in range(7)) for y in range(7)]
+    c.write("gen-bmp-4-pal.bmp", bmp_raw(13, 7, 4, idx4, palette=pal))
+    c.write("gen-bmp-rle8.bmp", bmp_raw(13, 7, 8, None, palette=pal, compression=1,
+                                        image_data=rle8(list(reversed(idx)))))
+    good = bmp_raw(13, 7, 24, bgr)
+    c.write("bad-bmp-truncated.bmp", good[: len(good) // 2])
+    c.write("bad-bmp-header-only.bmp", good[:20])
+
+
+def tiffs(c):
+    im = pattern(17, 11, seed=13)
+    c.save("gen-tiff-rgb.tif", im, "TIFF")
+    c.save("gen-tiff-l.tif", im.convert("L"), "TIFF")
+    c.save("gen-tiff-1.tif", im.convert("1"), "TIFF")
+    c.save("gen-tiff-p.tif", im.convert("P", palette=Image.ADAPTIVE, colors=10), "TIFF")
+    rgba = im.convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize(im.size))
+    c.save("gen-tiff-rgba.tif", rgba, "TIFF")
+    c.save("gen-tiff-cmyk.tif", im.convert("CMYK"), "TIFF")
+    c.save("gen-tiff-i16.tif", Image.fromarray((np.arange(17 * 11, dtype=np.uint16) * 3)
+                                                .reshape(11, 17), "I;16"), "TIFF")
+    for comp in ("tiff_lzw", "tiff_adobe_deflate", "packbits"):
+        c.save(f"gen-tiff-rgb-{comp}.tif", im, "TIFF", compression=comp)
+    c.save("gen-tiff-l-lzw.tif", im.convert("L"), "TIFF", compression="tiff_lzw")
+    c.save("gen-tiff-jpeg.tif", pattern(32, 16, seed=14), "TIFF", compression="jpeg")
+    good = c.save("gen-tiff-base.tif", im, "TIFF")
+    c.write("bad-tiff-truncated.tif", good[:200])
+
+
+def others(c):
+    im = pattern(9, 7, seed=17)
+    c.save("gen-other-ppm.ppm", im, "PPM")
+    c.save("gen-other-ico.ico", pattern(16, 16, seed=18), "ICO")
+    c.save("gen-other-tga.tga", im, "TGA")
+    c.save("gen-other-pcx.pcx", im, "PCX")
+    # Not images, whatever the name says.
+    c.write("bad-empty.jpg", b"")
+    c.write("bad-text.jpg", b"this is a text file, not a JPEG\n")
+    c.write("bad-html.png", b"<!DOCTYPE html><html><body>404</body></html>\n")
+    c.write("bad-random.gif", bytes(np.random.RandomState(19).randint(0, 256, 200, dtype=np.uint8)))
+    os.mkdir(c.path("bad-directory.jpg"))
+
+
+def main(argv):
+    out = argv[1] if len(argv) > 1 else os.path.join(ROOT, "build", "corpus")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    c = Corpus(out)
+    for step in (copies, sizes, jpegs, pngs, gifs, webps, bmps, tiffs, others):
+        step(c)
+    print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
