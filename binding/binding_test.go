@@ -2,6 +2,7 @@ package binding
 
 import (
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -91,9 +92,23 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// testDevice is where the module tests run: $PREDICT_TEST_DEVICE ("cpu",
+// "cuda", "cuda:N"; default cpu), so a GPU machine runs the same tests on
+// CUDA (scripts/gpu-check.sh does).
+func testDevice(t *testing.T) Device {
+	t.Helper()
+	s := os.Getenv("PREDICT_TEST_DEVICE")
+	if s == "" {
+		return Device{Kind: CPU}
+	}
+	d, err := ParseDevice(s)
+	require.NoError(t, err, "PREDICT_TEST_DEVICE")
+	return d
+}
+
 func load(t *testing.T, name string) *Module {
 	t.Helper()
-	m, err := Load(testenv.TestModel(t, name), Device{Kind: CPU})
+	m, err := Load(testenv.TestModel(t, name), testDevice(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { m.Close() })
 	return m
@@ -191,7 +206,7 @@ func TestConcurrentForward(t *testing.T) {
 // Close waits for an in-flight Forward, which completes; later calls get
 // ErrClosed; a second Close is harmless.
 func TestCloseWhileBusy(t *testing.T) {
-	m, err := Load(testenv.TestModel(t, "slow.pt"), Device{Kind: CPU})
+	m, err := Load(testenv.TestModel(t, "slow.pt"), testDevice(t))
 	require.NoError(t, err)
 
 	started := make(chan struct{})

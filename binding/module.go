@@ -167,3 +167,65 @@ func (m *Module) Close() error {
 	}
 	return nil
 }
+
+// WarmUp runs an all-zero n×h×w batch through `inflight` distinct CUDA
+// streams (slots) of the module, creating them: the first call for each
+// batch shape is slow (TorchScript profiling, cuDNN algorithm choice, the
+// CUDA caching allocator growing per stream). Warm every batch size you will
+// use with the number of Forward calls you will have in flight at once. On a
+// CPU module it runs the batch once.
+func (m *Module) WarmUp(n, h, w int, lut *[3][256]float32, inflight int) error {
+	if lut == nil {
+		return &Error{Op: "warm up", Path: m.path, Msg: "nil normalisation table"}
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.handle == nil {
+		return ErrClosed
+	}
+	var cerr *C.char
+	C.torchc_module_warmup(m.handle, C.int64_t(n), C.int64_t(h), C.int64_t(w),
+		(*C.float)(unsafe.Pointer(&lut[0][0])), C.int(inflight), &cerr)
+	runtime.KeepAlive(lut)
+	if msg, failed := takeError(cerr); failed {
+		return &Error{Op: "warm up", Path: m.path, Msg: msg}
+	}
+	return nil
+}
+
+// Slots is the number of per-call slots (CUDA stream + pinned buffers) the
+// module has made: the most Forward calls it has had in flight at once on
+// its device path. 0 for a CPU module on its default host path.
+func (m *Module) Slots() (int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.handle == nil {
+		return 0, ErrClosed
+	}
+	var cerr *C.char
+	n := C.torchc_module_slots(m.handle, &cerr)
+	if msg, failed := takeError(cerr); failed {
+		return 0, &Error{Op: "slots", Path: m.path, Msg: msg}
+	}
+	return int(n), nil
+}
+
+// setDevicePath sends a CPU module's Forward through the pipeline CUDA
+// uses (slots, staging buffers, table gather as tensor ops), for tests.
+func (m *Module) setDevicePath(on bool) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.handle == nil {
+		return ErrClosed
+	}
+	v := C.int(0)
+	if on {
+		v = 1
+	}
+	var cerr *C.char
+	C.torchc_module_set_device_path(m.handle, v, &cerr)
+	if msg, failed := takeError(cerr); failed {
+		return &Error{Op: "set device path", Path: m.path, Msg: msg}
+	}
+	return nil
+}
