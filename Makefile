@@ -10,8 +10,11 @@ GO       ?= $(shell command -v go || echo /usr/local/go/bin/go)
 # For CUDA: make build LIBTORCH=$$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 LIBTORCH ?= /usr/lib/x86_64-linux-gnu/cmake
 
+# zlib1g-dev: static libz for the PNG decoder; libjpeg-turbo-progs: jpegtran
+# for the arithmetic-coded and restart-marker files of the test corpus.
 APT_PACKAGES := libtorch-dev python3-torch python3-torchvision python3-pil python3-numpy \
-                libjpeg62-turbo-dev libwebp-dev cmake g++ make pkg-config
+                libjpeg62-turbo-dev libwebp-dev zlib1g-dev libjpeg-turbo-progs \
+                cmake g++ make pkg-config
 
 SHIM        := build/libtorchc.so
 MODEL       := build/resnet18.pt
@@ -22,7 +25,7 @@ TEST_MODELS := build/testmodels/.stamp
 # keep using their own libjpeg.
 GO_LDFLAGS  := -extldflags "-Wl,-rpath,$$ORIGIN/../lib -Wl,--exclude-libs,ALL"
 
-.PHONY: all deps shim build predict test models clean
+.PHONY: all deps shim lib build predict test models corpus fuzz clean
 
 all: build
 
@@ -36,17 +39,21 @@ deps:
 	fi
 	@test -x "$(GO)" || { echo "Go not found: install Go >= 1.26 (https://go.dev/dl) or set GO=/path/to/go"; exit 1; }
 
-shim: deps
+shim: deps lib
+
+# The shim alone, with no apt and no Go: for a GPU machine that has CMake and
+# a CUDA LibTorch but no Go toolchain (the Go binaries are built elsewhere).
+lib:
 	cmake -S . -B build -DLIBTORCH="$(LIBTORCH)" -DCMAKE_BUILD_TYPE=Release > build.cmake.log 2>&1 || { cat build.cmake.log; exit 1; }
-	cmake --build build -j 2
+	cmake --build build -j $$(nproc)
 	@rm -f build.cmake.log
+	mkdir -p lib && cp -f $(SHIM) lib/libtorchc.so
 
 # bin/predict finds lib/libtorchc.so through its RUNPATH ($ORIGIN/../lib):
 # no LD_LIBRARY_PATH. Replacing lib/libtorchc.so with one built against a
 # CUDA LibTorch switches devices without rebuilding the Go side.
 build: shim
 	$(GO) build -o bin/predict -ldflags='$(GO_LDFLAGS)' ./cmd/predict
-	mkdir -p lib && cp -f $(SHIM) lib/libtorchc.so
 
 $(MODEL): scripts/export_resnet18.py
 	$(PYTHON) scripts/export_resnet18.py $@ --auto
@@ -68,6 +75,17 @@ predict: build
 test: build models
 	$(GO) vet ./...
 	PREDICT_REQUIRE_ORACLE=1 $(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# The decode test corpus (the corpus test also makes its own in a temp dir).
+corpus: deps
+	$(PYTHON) scripts/make_corpus.py build/corpus
+
+# Each decoder fuzz target for FUZZTIME (CI runs them as part of make test).
+FUZZTIME ?= 10s
+fuzz: deps
+	for f in FuzzBytes FuzzJPEG FuzzPNG FuzzGIF FuzzWebP FuzzTranspose; do \
+	  $(GO) test ./decode -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 clean:
 	rm -rf build bin lib

@@ -3,6 +3,7 @@ package predictor
 import (
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/torchgo/predict/binding"
 	"github.com/torchgo/predict/decode"
@@ -21,6 +22,10 @@ type config struct {
 	threads    int
 	logits     bool
 	limits     decode.Limits
+
+	inferWorkers int           // 0: 1 on CPU, 2 on CUDA
+	maxDelay     time.Duration // Classify*: how long a batch waits to fill
+	queueSize    int           // Classify*: requests waiting at most
 }
 
 func defaults() config {
@@ -32,6 +37,7 @@ func defaults() config {
 		workers:   runtime.NumCPU(),
 		threads:   runtime.NumCPU(),
 		limits:    decode.DefaultLimits,
+		maxDelay:  2 * time.Millisecond,
 	}
 }
 
@@ -133,4 +139,41 @@ func WithLogits(keep bool) Option {
 // WithDecodeLimits sets the decompression-bomb limit (default: Pillow's).
 func WithDecodeLimits(l decode.Limits) Option {
 	return func(c *config) error { c.limits = l; return nil }
+}
+
+// WithInferenceWorkers sets how many batches may be in the model at once
+// (default 1 on CPU, where LibTorch's threads already share one batch; 2
+// on CUDA, so upload and compute overlap).
+func WithInferenceWorkers(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("inference workers must be >= 1, got %d", n)
+		}
+		c.inferWorkers = n
+		return nil
+	}
+}
+
+// WithMaxDelay bounds how long a single-image call (ClassifyBytes,
+// ClassifyImage) waits for others to share its batch (default 2ms).
+func WithMaxDelay(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("max delay must be >= 0, got %v", d)
+		}
+		c.maxDelay = d
+		return nil
+	}
+}
+
+// WithQueueSize bounds how many single-image calls may wait for the model
+// (default 4 batches); beyond it they fail at once with ErrOverloaded.
+func WithQueueSize(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("queue size must be >= 1, got %d", n)
+		}
+		c.queueSize = n
+		return nil
+	}
 }

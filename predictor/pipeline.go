@@ -12,11 +12,8 @@ import (
 	"github.com/torchgo/predict/rgb"
 )
 
-// inputFunc describes input i: its name and how to load it.
-type inputFunc func(i int) (name string, load func() (*rgb.Image, Stage, error))
-
 // prepared is one input after decode and preprocessing: OutputSize pixels
-// (uint8 HWC) or the error that stopped it.
+// (uint8 HWC, from the predictor's pool) or the error that stopped it.
 type prepared struct {
 	index int
 	name  string
@@ -30,21 +27,31 @@ type prepared struct {
 // pass through. A failure is never held back behind a batch that has not
 // started filling, nor moved ahead of one that has.
 type unit struct {
+	seq   int
 	items []prepared
-	batch []byte // ok × H × W × 3
+	batch *[]byte // ok × H × W × 3, from the predictor's pool
 	ok    int
+}
+
+// done is a unit's results, on their way to the emitter.
+type done struct {
+	seq     int
+	results []Result
 }
 
 // run is the pipeline, under one errgroup:
 //
 //	feeder → workers (read, decode, resize/crop) → batcher (input order)
-//	→ inference (one C call per batch) → emit (input order)
+//	→ inference ×k (one C call per batch) → emitter (input order)
 //
 // The window semaphore bounds how many inputs are between the feeder and
-// the batcher, so memory is bounded by the pipeline depth, not the input
-// count. Batches are the successful inputs in input order, chunked by the
-// batch size: the same composition as the Python reference.
-func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(Result) error) error {
+// the batcher, and the channels between the later stages are short, so
+// memory is bounded by the pipeline depth, not by the input count. While
+// one batch runs through the model the workers prepare the next. Batches
+// are the successful inputs in input order, chunked by the batch size: the
+// same composition as the Python reference.
+func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error) error {
+	n := src.n
 	if n == 0 {
 		return nil
 	}
@@ -54,12 +61,11 @@ func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(R
 	parent := ctx
 	g, ctx := errgroup.WithContext(ctx)
 	bs := p.cfg.batchSize
-	itemBytes := p.outW * p.outH * 3
 	window := make(chan struct{}, bs+2*p.cfg.workers)
 	jobs := make(chan int)
-	done := make(chan prepared, cap(window))
+	preparedc := make(chan prepared, cap(window))
 	units := make(chan unit, 1)
-	itemPool := sync.Pool{New: func() any { return make([]byte, itemBytes) }}
+	donec := make(chan done, p.cfg.inferWorkers)
 
 	g.Go(func() error { // feeder
 		defer close(jobs)
@@ -83,33 +89,36 @@ func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(R
 		workers.Add(1)
 		g.Go(func() error {
 			defer workers.Done()
+			var s scratch
 			for i := range jobs {
-				item := p.prepare(i, input, &itemPool)
+				item := p.prepare(i, src.name(i), func() (*rgb.Image, Stage, error) { return src.load(i, &s) }, &s)
 				select {
-				case done <- item:
+				case preparedc <- item:
 				case <-ctx.Done():
+					p.putItem(item.pix)
 					return ctx.Err()
 				}
 			}
 			return nil
 		})
 	}
-	go func() { workers.Wait(); close(done) }()
+	go func() { workers.Wait(); close(preparedc) }()
 
 	g.Go(func() error { // batcher: restores input order, forms batches
 		defer close(units)
 		pending := make(map[int]prepared)
 		var cur unit
-		send := func(u unit) error {
+		send := func() error {
 			select {
-			case units <- u:
+			case units <- cur:
+				cur = unit{seq: cur.seq + 1}
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		}
 		next := 0
-		for item := range done {
+		for item := range preparedc {
 			pending[item.index] = item
 			for {
 				it, ok := pending[next]
@@ -119,46 +128,76 @@ func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(R
 				delete(pending, next)
 				next++
 				<-window
-				cur.items = append(cur.items, it)
 				if it.err != nil {
+					cur.items = append(cur.items, it)
 					if cur.ok == 0 { // nothing to wait for: report it now
-						if err := send(cur); err != nil {
+						if err := send(); err != nil {
 							return err
 						}
-						cur = unit{}
 					}
 					continue
 				}
 				if cur.batch == nil {
-					cur.batch = make([]byte, 0, bs*itemBytes)
+					cur.batch = p.getBatch()
 				}
-				cur.batch = append(cur.batch, it.pix...)
-				itemPool.Put(it.pix)
-				cur.items[len(cur.items)-1].pix = nil
+				*cur.batch = append(*cur.batch, it.pix...)
+				p.putItem(it.pix)
+				it.pix = nil
+				cur.items = append(cur.items, it)
 				cur.ok++
 				if cur.ok == bs {
-					if err := send(cur); err != nil {
+					if err := send(); err != nil {
 						return err
 					}
-					cur = unit{}
 				}
 			}
 		}
 		if len(cur.items) > 0 {
-			return send(cur)
+			return send()
 		}
 		return nil
 	})
 
+	var inferring sync.WaitGroup
+	for k := 0; k < p.cfg.inferWorkers; k++ {
+		inferring.Add(1)
+		g.Go(func() error {
+			defer inferring.Done()
+			for u := range units {
+				results, err := p.infer(u)
+				if err != nil {
+					return err
+				}
+				select {
+				case donec <- done{u.seq, results}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	go func() { inferring.Wait(); close(donec) }()
+
 	emitted := 0
-	g.Go(func() error { // inference, then results in input order
-		counted := func(r Result) error {
-			emitted++
-			return emit(r)
-		}
-		for u := range units {
-			if err := p.infer(u, counted); err != nil {
-				return err
+	g.Go(func() error { // emitter: results in input order
+		pending := make(map[int][]Result)
+		next := 0
+		for d := range donec {
+			pending[d.seq] = d.results
+			for {
+				rs, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				for _, r := range rs {
+					emitted++
+					if err := emit(r); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return nil
@@ -176,53 +215,78 @@ func (p *Predictor) run(ctx context.Context, n int, input inputFunc, emit func(R
 	return nil
 }
 
-// prepare loads and preprocesses input i; failures become InputErrors.
-func (p *Predictor) prepare(i int, input inputFunc, pool *sync.Pool) prepared {
-	name, load := input(i)
+// prepare loads and preprocesses one input into a pooled pixel buffer;
+// failures become InputErrors.
+func (p *Predictor) prepare(i int, name string, load func() (*rgb.Image, Stage, error), s *scratch) prepared {
 	img, stage, err := load()
 	if err == nil {
-		pix := pool.Get().([]byte)
-		if err = p.cfg.transform.Apply(img, pix); err == nil {
+		pix := p.getItem()
+		if err = p.cfg.transform.ApplyWith(img, pix, &s.pre); err == nil {
 			return prepared{index: i, name: name, pix: pix}
 		}
-		pool.Put(pix)
+		p.putItem(pix)
 		stage = StagePreprocess
 	}
 	return prepared{index: i, name: name, err: &InputError{Index: i, Path: name, Stage: stage, Err: err}}
 }
 
-// infer runs one unit's batch and emits its results in input order. A
+// infer runs one unit's batch and returns its results in input order. A
 // model failure fails the batch's inputs, not the run; a closed module
 // ends the run.
-func (p *Predictor) infer(u unit, emit func(Result) error) error {
+func (p *Predictor) infer(u unit) ([]Result, error) {
 	var out *binding.Output
 	var ferr error
 	if u.ok > 0 {
-		out, ferr = p.module.Forward(u.batch, u.ok, p.outH, p.outW, p.table)
+		out, ferr = p.module.Forward(*u.batch, u.ok, p.outH, p.outW, p.table)
+		p.putBatch(u.batch)
 		if errors.Is(ferr, binding.ErrClosed) {
-			return ErrClosed
+			return nil, ErrClosed
 		}
 	}
+	results := make([]Result, len(u.items))
 	row := 0
-	for _, it := range u.items {
-		r := Result{Index: it.index, Path: it.name, Err: it.err}
-		switch {
-		case it.err != nil:
-		case ferr != nil:
-			r.Err = &InputError{Index: it.index, Path: it.name, Stage: StageInference, Err: ferr}
-		default:
-			logits, probs := out.Row(row)
-			r.Top = topK(probs, p.cfg.topK, p.labels)
-			if p.cfg.logits {
-				r.Logits = logits
-			}
+	for j, it := range u.items {
+		if it.err != nil {
+			results[j] = Result{Index: it.index, Path: it.name, Err: it.err}
+			continue
 		}
-		if it.err == nil {
-			row++
-		}
-		if err := emit(r); err != nil {
-			return err
-		}
+		results[j] = p.result(it, out, row, ferr)
+		row++
 	}
-	return nil
+	return results, nil
 }
+
+// result is the Result of a prepared input that went through the model as
+// row `row` of out, or failed with the batch's error ferr.
+func (p *Predictor) result(it prepared, out *binding.Output, row int, ferr error) Result {
+	r := Result{Index: it.index, Path: it.name}
+	if ferr != nil {
+		r.Err = &InputError{Index: it.index, Path: it.name, Stage: StageInference, Err: ferr}
+		return r
+	}
+	logits, probs := out.Row(row)
+	r.Top = topK(probs, p.cfg.topK, p.labels)
+	if p.cfg.logits {
+		r.Logits = logits
+	}
+	return r
+}
+
+// Pixel buffers are pooled so the steady state allocates no pixel memory:
+// one per prepared image (OutputSize), one per batch.
+
+func (p *Predictor) getItem() []byte { return *p.items.Get().(*[]byte) }
+
+func (p *Predictor) putItem(b []byte) {
+	if b != nil {
+		p.items.Put(&b)
+	}
+}
+
+func (p *Predictor) getBatch() *[]byte {
+	b := p.batches.Get().(*[]byte)
+	*b = (*b)[:0]
+	return b
+}
+
+func (p *Predictor) putBatch(b *[]byte) { p.batches.Put(b) }

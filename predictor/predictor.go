@@ -10,18 +10,14 @@ package predictor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
-	"io/fs"
 	"os"
 	"strconv"
 	"sync"
 
 	"github.com/torchgo/predict/binding"
-	"github.com/torchgo/predict/decode"
 	"github.com/torchgo/predict/preprocess"
-	"github.com/torchgo/predict/rgb"
 )
 
 // Predictor runs a loaded model over inputs. It is safe for concurrent use;
@@ -35,6 +31,9 @@ type Predictor struct {
 	info    ModelInfo
 	outW    int
 	outH    int
+
+	items, batches sync.Pool // pixel buffers: one image, one batch
+	service        *coalescer
 
 	closeOnce sync.Once
 }
@@ -75,10 +74,22 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	}
 	p := &Predictor{cfg: cfg, module: m, table: cfg.transform.Norm.Table(), info: parseModelInfo(meta)}
 	p.outW, p.outH = cfg.transform.OutputSize()
+	itemBytes := p.outW * p.outH * 3
+	p.items.New = func() any { b := make([]byte, itemBytes); return &b }
+	p.batches.New = func() any { b := make([]byte, 0, cfg.batchSize*itemBytes); return &b }
+	if p.cfg.inferWorkers == 0 {
+		// One batch at a time saturates the CPU's intra-op threads; on a
+		// GPU a second one in flight overlaps upload and compute.
+		p.cfg.inferWorkers = 1
+		if m.Device().Kind == binding.CUDA {
+			p.cfg.inferWorkers = 2
+		}
+	}
 	if err := p.warmUp(); err != nil {
 		m.Close()
 		return nil, err
 	}
+	p.service = p.startCoalescer()
 	return p, nil
 }
 
@@ -109,7 +120,10 @@ func (p *Predictor) warmUp() error {
 // Close frees the model after in-flight batches finish. Running calls then
 // end with ErrClosed.
 func (p *Predictor) Close() error {
-	p.closeOnce.Do(func() { p.module.Close() })
+	p.closeOnce.Do(func() {
+		p.service.stop()
+		p.module.Close()
+	})
 	return nil
 }
 
@@ -133,7 +147,7 @@ func (p *Predictor) Transform() preprocess.Transform { return p.cfg.transform }
 // The returned error is for the whole call (cancelled context, closed
 // predictor), in which case the results are incomplete.
 func (p *Predictor) PredictFiles(ctx context.Context, paths []string) ([]Result, error) {
-	return p.collect(ctx, len(paths), p.fileInput(paths))
+	return p.collect(ctx, p.files(paths))
 }
 
 // StreamFiles is PredictFiles delivering each result to fn as soon as it
@@ -141,72 +155,25 @@ func (p *Predictor) PredictFiles(ctx context.Context, paths []string) ([]Result,
 // sits in memory. fn runs on one goroutine; an error from it stops the
 // run and is returned.
 func (p *Predictor) StreamFiles(ctx context.Context, paths []string, fn func(Result) error) error {
-	return p.run(ctx, len(paths), p.fileInput(paths), fn)
-}
-
-func (p *Predictor) fileInput(paths []string) inputFunc {
-	return func(i int) (string, func() (*rgb.Image, Stage, error)) {
-		return paths[i], func() (*rgb.Image, Stage, error) {
-			data, err := readImageFile(paths[i])
-			if err != nil {
-				return nil, StageRead, err
-			}
-			img, err := decode.Bytes(data, p.cfg.limits)
-			return img, StageDecode, err
-		}
-	}
+	return p.run(ctx, p.files(paths), fn)
 }
 
 // PredictBytes classifies encoded image files held in memory.
 func (p *Predictor) PredictBytes(ctx context.Context, files [][]byte) ([]Result, error) {
-	return p.collect(ctx, len(files), func(i int) (string, func() (*rgb.Image, Stage, error)) {
-		return "", func() (*rgb.Image, Stage, error) {
-			img, err := decode.Bytes(files[i], p.cfg.limits)
-			return img, StageDecode, err
-		}
-	})
+	return p.collect(ctx, p.blobs(files))
 }
 
 // Predict classifies decoded images. Parity with Python covers the
 // preprocessing from here on; see rgb.FromImage for how pixels are read.
 func (p *Predictor) Predict(ctx context.Context, images []image.Image) ([]Result, error) {
-	return p.collect(ctx, len(images), func(i int) (string, func() (*rgb.Image, Stage, error)) {
-		return "", func() (*rgb.Image, Stage, error) {
-			if images[i] == nil || images[i].Bounds().Empty() {
-				return nil, StageDecode, errors.New("empty image")
-			}
-			b := images[i].Bounds()
-			if err := p.cfg.limits.Check(b.Dx(), b.Dy()); err != nil {
-				return nil, StageDecode, err
-			}
-			return rgb.FromImage(images[i]), StageDecode, nil
-		}
-	})
+	return p.collect(ctx, p.images(images))
 }
 
-func (p *Predictor) collect(ctx context.Context, n int, input inputFunc) ([]Result, error) {
-	results := make([]Result, n)
-	err := p.run(ctx, n, input, func(r Result) error {
+func (p *Predictor) collect(ctx context.Context, src source) ([]Result, error) {
+	results := make([]Result, src.n)
+	err := p.run(ctx, src, func(r Result) error {
 		results[r.Index] = r
 		return nil
 	})
 	return results, err
-}
-
-// readImageFile reads a file, refusing directories with a clear error.
-// The path is left out of the error: InputError names the input.
-func readImageFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err == nil && st.IsDir() {
-		return nil, errors.New("is a directory")
-	}
-	var data []byte
-	if err == nil {
-		data, err = os.ReadFile(path)
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return nil, pe.Err // still errors.Is(err, fs.ErrNotExist) etc.
-	}
-	return data, err
 }

@@ -108,8 +108,13 @@ func TestPredictImages(t *testing.T) {
 // Many inputs, small batches, more workers than batch slots: results stream
 // in strict input order, failures included, and every input appears once.
 func TestStreamOrder(t *testing.T) {
+	for _, k := range []int{1, 3} {
+		testStreamOrder(t, tiny(t, WithBatchSize(3), WithWorkers(8), WithInferenceWorkers(k)))
+	}
+}
+
+func testStreamOrder(t *testing.T, p *Predictor) {
 	chdirRoot(t)
-	p := tiny(t, WithBatchSize(3), WithWorkers(8))
 	var paths []string
 	for i := 0; i < 40; i++ {
 		switch i % 5 {
