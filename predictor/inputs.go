@@ -38,8 +38,7 @@ func (p *Predictor) files(paths []string) source {
 			if err != nil {
 				return nil, StageRead, err
 			}
-			img, err := decode.Bytes(data, p.cfg.limits)
-			return img, StageDecode, err
+			return p.decodeBytes(data)
 		},
 	}
 }
@@ -57,7 +56,7 @@ func (p *Predictor) images(images []image.Image) source {
 }
 
 func (p *Predictor) decodeBytes(data []byte) (*rgb.Image, Stage, error) {
-	img, err := decode.Bytes(data, p.cfg.limits)
+	img, err := decode.BytesWith(data, p.cfg.decode)
 	return img, StageDecode, err
 }
 
@@ -68,7 +67,7 @@ func (p *Predictor) fromImage(img image.Image) (*rgb.Image, Stage, error) {
 		return nil, StageDecode, errors.New("empty image")
 	}
 	b := img.Bounds()
-	if err := p.cfg.limits.Check(b.Dx(), b.Dy()); err != nil {
+	if err := p.cfg.decode.Limits.Check(b.Dx(), b.Dy()); err != nil {
 		return nil, StageDecode, err
 	}
 	return rgb.FromImage(img), StageDecode, nil

@@ -12,16 +12,17 @@ import (
 
 // config is what the options set; defaults in defaults().
 type config struct {
-	device     binding.Device
-	batchSize  int
-	topK       int
-	labels     []string
-	labelsFile string
-	transform  preprocess.Transform
-	workers    int
-	threads    int
-	logits     bool
-	limits     decode.Limits
+	device        binding.Device
+	batchSize     int
+	topK          int
+	labels        []string
+	labelsFile    string
+	transform     preprocess.Transform
+	workers       int
+	threads       int
+	logits        bool
+	decode        decode.Options // bomb limit, EXIF transpose
+	deterministic bool
 
 	inferWorkers int           // 0: 1 on CPU, 2 on CUDA
 	maxDelay     time.Duration // Classify*: how long a batch waits to fill
@@ -36,7 +37,7 @@ func defaults() config {
 		transform: preprocess.Resize224(),
 		workers:   runtime.NumCPU(),
 		threads:   runtime.NumCPU(),
-		limits:    decode.DefaultLimits,
+		decode:    decode.Options{Limits: decode.DefaultLimits},
 		maxDelay:  2 * time.Millisecond,
 	}
 }
@@ -138,7 +139,23 @@ func WithLogits(keep bool) Option {
 
 // WithDecodeLimits sets the decompression-bomb limit (default: Pillow's).
 func WithDecodeLimits(l decode.Limits) Option {
-	return func(c *config) error { c.limits = l; return nil }
+	return func(c *config) error { c.decode.Limits = l; return nil }
+}
+
+// WithEXIFTranspose rotates/flips images by their EXIF orientation first,
+// as ImageOps.exif_transpose does. Off by default: Image.open does not, so
+// the default matches the plain Python pipeline.
+func WithEXIFTranspose(on bool) Option {
+	return func(c *config) error { c.decode.EXIFTranspose = on; return nil }
+}
+
+// WithDeterministic turns off TF32 and cuDNN autotuning and asks for
+// deterministic cuDNN kernels, for every CUDA model in the process
+// (binding.SetCUDADeterministic). Off by default: PyTorch's defaults are
+// what the user's Python gets, and parity means matching them. No effect
+// on the CPU.
+func WithDeterministic(on bool) Option {
+	return func(c *config) error { c.deterministic = on; return nil }
 }
 
 // WithInferenceWorkers sets how many batches may be in the model at once

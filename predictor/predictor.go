@@ -63,6 +63,11 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	if _, err := os.Stat(modelPath); err != nil {
 		return nil, fmt.Errorf("predictor: model: %w", err)
 	}
+	if cfg.deterministic {
+		if err := binding.SetCUDADeterministic(true); err != nil {
+			return nil, fmt.Errorf("predictor: %w", err)
+		}
+	}
 	m, err := binding.Load(modelPath, cfg.device)
 	if err != nil {
 		return nil, fmt.Errorf("predictor: %w", err)
@@ -101,6 +106,14 @@ func (p *Predictor) warmUp() error {
 		return fmt.Errorf("predictor: warm-up: %w", err)
 	}
 	p.classes = out.Classes
+	if p.module.Device().Kind == binding.CUDA {
+		// cuDNN picks kernels per shape and each in-flight call has its
+		// own stream and pinned buffers: prepare them all for full
+		// batches now, not on the first real ones.
+		if err := p.module.WarmUp(p.cfg.batchSize, p.outH, p.outW, p.table, p.cfg.inferWorkers); err != nil {
+			return fmt.Errorf("predictor: warm-up: %w", err)
+		}
+	}
 	switch {
 	case p.cfg.labels != nil && len(p.cfg.labels) != p.classes:
 		return fmt.Errorf("predictor: %d labels for a model with %d outputs", len(p.cfg.labels), p.classes)

@@ -24,8 +24,6 @@
 #             package's torch.utils.cmake_prefix_path; dry run: Debian's)
 #   WORK      scratch directory for models and images (default: mktemp -d)
 #   N_IMAGES  benchmark images (default 4096; dry run 48)
-#   BUILT_ROOT the repository path the test binaries were built in
-#             (default /work/main); see the note at "test binaries" below.
 #   BUDGET_S  seconds after which optional steps are skipped (default 420)
 #
 # Exit status: 0 when the build and the parity checks passed (benchmarks
@@ -63,7 +61,6 @@ else
 fi
 OUT=${OUT:-$ROOT/build/gpu-check-out}
 WORK=${WORK:-$(mktemp -d /tmp/gpu-check.XXXXXX)}
-BUILT_ROOT=${BUILT_ROOT:-/work/main}
 BUDGET_S=${BUDGET_S:-420}
 CORES=$(nproc)
 mkdir -p "$OUT" "$WORK/res" || exit 2
@@ -401,12 +398,9 @@ if ! step export-test-models 120 "$PY" scripts/export_test_models.py "$TESTMODEL
 fi
 
 # --------------------------------------------------------------------------
-# 3. Test binaries (built with `go test -c`, carried in build/gpu/). The
-# tests find testdata and scripts through the source path they were built
-# in (internal/testenv.Root); link it to this checkout when it is absent.
-if [[ "$BUILT_ROOT" != "$ROOT" && ! -e "$BUILT_ROOT" ]]; then
-  mkdir -p "$(dirname "$BUILT_ROOT")" && ln -s "$ROOT" "$BUILT_ROOT" && log "linked $BUILT_ROOT -> $ROOT"
-fi
+# 3. Test binaries (built with `go test -c`, carried in build/gpu/). They
+# find testdata and scripts through PREDICT_ROOT (internal/testenv.Root).
+export PREDICT_ROOT="$ROOT"
 export LD_LIBRARY_PATH="$ROOT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PREDICT_TEST_MODEL="$MODEL" PREDICT_TEST_MODELS="$TESTMODELS" PREDICT_PYTHON="$PY"
 if [[ -x build/gpu/binding.test ]]; then

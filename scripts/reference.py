@@ -251,6 +251,9 @@ def parse_args(argv):
     p.add_argument("--logits", action="store_true", help="also write all logits")
     p.add_argument("--dump-tensors", metavar="DIR",
                    help="write decoded/resized RGB and normalised tensors to DIR")
+    p.add_argument("--deterministic", action="store_true",
+                   help="CUDA: no TF32, deterministic cuDNN, no autotuning "
+                        "(the counterpart of `predict --deterministic`)")
     p.add_argument("--exif-transpose", action="store_true",
                    help="apply ImageOps.exif_transpose before convert(\"RGB\")")
     p.add_argument("paths", nargs="+", metavar="PATH", help="image file, directory or -")
@@ -268,6 +271,11 @@ def main(argv=None):
     args = parse_args(argv)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    if args.deterministic:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
     if args.device == "cuda" and not torch.cuda.is_available():
         print("reference: --device cuda but CUDA is not available", file=sys.stderr)
         return 2

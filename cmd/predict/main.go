@@ -41,9 +41,9 @@ func main() {
 }
 
 type options struct {
-	model, labels, preset, device, format string
-	batchSize, topK, threads, workers     int
-	logits, version                       bool
+	model, labels, preset, device, format, progress string
+	batchSize, topK, threads, workers               int
+	logits, version, exif, deterministic            bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -59,7 +59,10 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "LibTorch intra-op threads")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "decode/preprocess goroutines")
 	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
-	fs.BoolVar(&o.version, "version", false, "print LibTorch version and devices, then exit")
+	fs.BoolVar(&o.exif, "exif-transpose", false, "apply EXIF orientation first (ImageOps.exif_transpose); Image.open does not")
+	fs.BoolVar(&o.deterministic, "deterministic", false, "CUDA: no TF32, deterministic cuDNN (differs from PyTorch's defaults, so from the user's Python)")
+	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), true, false")
+	fs.BoolVar(&o.version, "version", false, "print LibTorch version, CUDA/cuDNN and devices, then exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n\nPATH: image file, directory (its image files, sorted) or - (paths on stdin).\nExit status: 0 all classified, 1 some inputs failed, 2 nothing could run.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -107,6 +110,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.logits && o.format != "jsonl" {
 		return fatal(errors.New("--logits needs --format jsonl"))
 	}
+	showProgress, err := parseProgress(o.progress, stderr)
+	if err != nil {
+		return fatal(err)
+	}
 	dev, err := binding.ParseDevice(o.device)
 	if err != nil {
 		return fatal(err)
@@ -132,6 +139,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		predictor.WithThreads(o.threads),
 		predictor.WithWorkers(o.workers),
 		predictor.WithLogits(o.logits),
+		predictor.WithEXIFTranspose(o.exif),
+		predictor.WithDeterministic(o.deterministic),
 	}
 	if o.labels != "" {
 		opts = append(opts, predictor.WithLabelsFile(o.labels))
@@ -151,12 +160,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	failed := 0
+	bar := newProgress(stderr, len(inputs))
 	err = p.StreamFiles(ctx, inputs, func(r predictor.Result) error {
 		if r.Err != nil {
 			failed++
 		}
+		if showProgress {
+			bar.add(r.Err != nil)
+		}
 		return out.write(r)
 	})
+	bar.finish()
 	if ferr := out.flush(); err == nil {
 		err = ferr
 	}
@@ -170,18 +184,58 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitOK
 }
 
+// parseProgress decides whether to show the progress line: "auto" shows
+// it only when stderr is a terminal.
+func parseProgress(v string, stderr io.Writer) (bool, error) {
+	switch v {
+	case "auto":
+		return isTerminal(stderr), nil
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("bad --progress %q: want auto, true or false", v)
+}
+
+// printVersion is the startup check users need when a GPU is not used:
+// which LibTorch, whether it has CUDA, what it sees.
 func printVersion(stdout, stderr io.Writer) int {
 	v, err := binding.Version()
 	if err != nil {
 		fmt.Fprintf(stderr, "predict: %v\n", err)
 		return exitFatal
 	}
-	n, err := binding.CUDADeviceCount()
+	threads, _ := binding.Threads()
+	fmt.Fprintf(stdout, "LibTorch %s (shim ABI %d), intra-op threads %d\n", v, binding.ABIVersion, threads)
+	if !binding.CUDABuilt() {
+		fmt.Fprintln(stdout, "CUDA: not built in (CPU-only LibTorch)")
+		return exitOK
+	}
+	rt, _ := binding.CUDARuntimeVersion()
+	cudnn, _ := binding.CuDNNVersion()
+	fmt.Fprintf(stdout, "CUDA runtime %s, cuDNN %s\n", orNone(binding.FormatCUDAVersion(rt, false)), orNone(binding.FormatCUDAVersion(cudnn, true)))
+	devs, err := binding.CUDADevices()
 	if err != nil {
 		fmt.Fprintf(stderr, "predict: %v\n", err)
 		return exitFatal
 	}
-	threads, _ := binding.Threads()
-	fmt.Fprintf(stdout, "LibTorch %s\nCUDA devices: %d\nintra-op threads (default): %d\n", v, n, threads)
+	if len(devs) == 0 {
+		fmt.Fprintln(stdout, "CUDA devices: none visible (driver missing, or CUDA_VISIBLE_DEVICES)")
+	}
+	for _, d := range devs {
+		fmt.Fprintf(stdout, "cuda:%d %s (compute capability %d.%d, %.0f GiB)\n", d.Index, d.Name, d.Major, d.Minor, float64(d.MemoryBytes)/(1<<30))
+	}
+	if m, err := binding.GetCUDAMath(); err == nil {
+		fmt.Fprintf(stdout, "CUDA math: TF32 cuDNN %v, TF32 cuBLAS %v, deterministic cuDNN %v, cuDNN benchmark %v\n",
+			m.TF32CuDNN, m.TF32CuBLAS, m.DeterministicCuDNN, m.BenchmarkCuDNN)
+	}
 	return exitOK
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -168,3 +168,30 @@ func TestExpandInputs(t *testing.T) {
 	assert.Equal(t, []string{"a.jpg", "b.jpg", "--c.jpg"}, paths)
 	assert.Equal(t, "jsonl", o.format)
 }
+
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, 3)
+	p.after, p.every = 0, 0
+	p.add(false)
+	p.add(true)
+	p.add(false)
+	p.finish()
+	out := buf.String()
+	assert.Contains(t, out, "\r3/3  ")
+	assert.Contains(t, out, "images/s")
+	assert.Contains(t, out, "1 failed")
+	assert.True(t, strings.HasSuffix(out, "\n"))
+
+	silent := newProgress(&buf, 3) // a short run prints nothing
+	buf.Reset()
+	silent.add(false)
+	silent.finish()
+	assert.Empty(t, buf.String())
+
+	show, err := parseProgress("auto", &buf)
+	require.NoError(t, err)
+	assert.False(t, show, "a buffer is not a terminal")
+	_, err = parseProgress("maybe", &buf)
+	assert.Error(t, err)
+}

@@ -19,8 +19,13 @@ import (
 	"testing"
 )
 
-// Root is the repository root.
+// Root is the repository root: $PREDICT_ROOT when set (test binaries
+// built with `go test -c` and run on another machine), else the source
+// tree this package was compiled from.
 func Root() string {
+	if r := os.Getenv("PREDICT_ROOT"); r != "" {
+		return r
+	}
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
