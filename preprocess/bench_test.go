@@ -58,3 +58,53 @@ func BenchmarkResize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPreprocessDir times the whole host side per image over the
+// JPEGs in $PREDICT_BENCH_IMAGES (scripts/bench.sh makes them): decode,
+// resize (+crop), and the normalisation table applied into a reused
+// float32 buffer — the same work as Pillow + ToTensor + Normalize, which
+// scripts/bench/pillow_preprocess.py times on the same files.
+func BenchmarkPreprocessDir(b *testing.B) {
+	dir := os.Getenv("PREDICT_BENCH_IMAGES")
+	if dir == "" {
+		b.Skip("PREDICT_BENCH_IMAGES not set")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var files [][]byte
+	for _, e := range entries {
+		data, err := os.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, data)
+	}
+	for _, t := range []Transform{Resize224(), ImageNet()} {
+		b.Run(t.Name, func(b *testing.B) {
+			w, h := t.OutputSize()
+			dst := make([]byte, w*h*3)
+			tensor := make([]float32, w*h*3)
+			table := t.Norm.Table()
+			var s Scratch
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				img, err := decode.Bytes(files[i%len(files)], decode.DefaultLimits)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := t.ApplyWith(img, dst, &s); err != nil {
+					b.Fatal(err)
+				}
+				plane := w * h
+				for p := 0; p < plane; p++ {
+					tensor[p] = table[0][dst[3*p]]
+					tensor[plane+p] = table[1][dst[3*p+1]]
+					tensor[2*plane+p] = table[2][dst[3*p+2]]
+				}
+			}
+		})
+	}
+}
