@@ -16,6 +16,9 @@
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -564,6 +567,12 @@ void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
                    classes);
     } else {
       forward_host(m, pixels, n, h, w, lut, logits, probs, capacity, classes);
+#if defined(__GLIBC__)
+      // A CPU forward frees hundreds of MB of activations; glibc keeps
+      // much of it in its heaps, where the next batches fragment it and
+      // RSS creeps up. Handing it back costs ~ms against a ~1 s batch.
+      malloc_trim(0);
+#endif
     }
   });
 }

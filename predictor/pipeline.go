@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -163,6 +164,11 @@ func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error
 		inferring.Add(1)
 		g.Go(func() error {
 			defer inferring.Done()
+			// LibTorch keeps per-thread state and glibc a malloc arena per
+			// thread: calls that hop OS threads grow RSS (gotorch #273).
+			// Each inference goroutine stays on one thread.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			for u := range units {
 				results, err := p.infer(u)
 				if err != nil {

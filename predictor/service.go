@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"runtime"
 	"sync"
 	"time"
 
@@ -117,6 +118,8 @@ func (c *coalescer) stop() {
 // at once, so under load batches are full and the delay never applies.
 func (p *Predictor) coalesce(c *coalescer) {
 	defer close(c.done)
+	runtime.LockOSThread() // see run's inference goroutines
+	defer runtime.UnlockOSThread()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	batch := make([]*request, 0, p.cfg.batchSize)
