@@ -33,6 +33,7 @@ type Predictor struct {
 	outH    int
 
 	items, batches sync.Pool // pixel buffers: one image, one batch
+	scratches      sync.Pool // *scratch for single-image calls
 	service        *coalescer
 
 	closeOnce sync.Once
@@ -82,6 +83,7 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	itemBytes := p.outW * p.outH * 3
 	p.items.New = func() any { b := make([]byte, itemBytes); return &b }
 	p.batches.New = func() any { b := make([]byte, 0, cfg.batchSize*itemBytes); return &b }
+	p.scratches.New = func() any { return new(scratch) }
 	if p.cfg.inferWorkers == 0 {
 		// One batch at a time saturates the CPU's intra-op threads; on a
 		// GPU a second one in flight overlaps upload and compute.

@@ -67,7 +67,9 @@ func (p *Predictor) classify(ctx context.Context, load func() (*rgb.Image, Stage
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	item := p.prepare(0, "", load, new(scratch))
+	s := p.scratches.Get().(*scratch)
+	item := p.prepare(0, "", load, s)
+	p.scratches.Put(s)
 	if item.err != nil {
 		return Result{Err: item.err}, item.err
 	}

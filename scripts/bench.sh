@@ -52,6 +52,12 @@ for w in 1 2 4; do
 done
 (( N_BIG > 0 )) && predict "predict-$N_BIG" "$OUTDIR/images-$N_BIG" --threads "$THREADS" --workers "$WORKERS"
 
+echo "bench: concurrent single-image callers (ClassifyBytes, dynamic batching)" >&2
+PREDICT_REQUIRE_ORACLE=1 "$GO" test ./predictor -run '^$' -bench '^BenchmarkClassifyConcurrent$' -benchtime 128x -count 1 \
+  | awk '/^BenchmarkClassifyConcurrent/ {split($1,a,"="); sub(/-[0-9]+$/,"",a[2]); v["images/s"]=v["p50-ms"]=v["p99-ms"]=0;
+         for (i=1;i<NF;i++) v[$(i+1)]=$i;
+         printf "{\"name\":\"classify-%s\",\"images_s\":%s,\"p50_ms\":%s,\"p99_ms\":%s}\n", a[2], v["images/s"], v["p50-ms"], v["p99-ms"]}' >> "$RES"
+
 echo "bench: preprocessing per image on one core (Go vs Pillow)" >&2
 for preset in resize224 imagenet; do
   taskset -c 0 $PY scripts/bench/pillow_preprocess.py "$IMG" --preset $preset \
@@ -86,6 +92,13 @@ for name in sorted(by):
 big = one(f"predict-{n_big}")
 if big:
     print(f"| predict, {n_big} JPEGs | {ips(big, n_big):.1f} | | {big['peak_rss_mb']} (+{big['peak_rss_mb'] - pr['peak_rss_mb']:.1f} vs {n}) | {big['first_s']} |")
+print()
+print("| concurrent ClassifyBytes callers (batch 32, max delay 2 ms) | images/s | p50 ms | p99 ms |")
+print("|---|---:|---:|---:|")
+for c in ("1", "8", "64"):
+    r = one("classify-" + c)
+    if r:
+        print(f"| {c} | {r['images_s']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} |")
 print()
 print("| preprocessing per image, one core | resize224 ms | imagenet ms |")
 print("|---|---:|---:|")
