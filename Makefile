@@ -75,13 +75,15 @@ predict: build
 test: build models
 	$(GO) vet ./...
 	PREDICT_REQUIRE_ORACLE=1 $(GO) test -race -count=1 ./...
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
 
 # The decode test corpus (the corpus test also makes its own in a temp dir).
 corpus: deps
 	$(PYTHON) scripts/make_corpus.py build/corpus
 
-# Each decoder fuzz target for FUZZTIME (CI runs them as part of make test).
+# Each decoder fuzz target for FUZZTIME. make test runs a fixed count of
+# inputs rather than a duration: Go 1.26's fuzzer can report a spurious
+# "context deadline exceeded" when a -fuzztime duration ends mid-shrink.
 FUZZTIME ?= 10s
 fuzz: deps
 	for f in FuzzBytes FuzzJPEG FuzzPNG FuzzGIF FuzzWebP FuzzTranspose; do \

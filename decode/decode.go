@@ -2,12 +2,12 @@
 // Pillow's Image.open(f).convert("RGB") gives (parity-spec §1).
 //
 // Formats are recognised by content, not by file name. JPEG goes through
-// libjpeg-turbo exactly as Pillow drives it; PNG through image/png read per
-// concrete type with Pillow's mode-conversion rules. Formats Pillow reads
-// but this package cannot yet reproduce exactly (BMP, TIFF, ICO, PPM, ...)
-// are refused with an Unsupported error rather than approximated. GIF
-// follows Pillow's own reader step by step, WebP goes through libwebp's
-// WebPAnimDecoder as in Pillow.
+// libjpeg-turbo exactly as Pillow drives it; PNG through a port of Pillow's
+// chunk walk and ZipDecode.c. GIF, BMP and PBM/PGM/PPM follow Pillow's own
+// readers step by step, WebP goes through libwebp's WebPAnimDecoder as in
+// Pillow. Formats Pillow reads but this package cannot yet reproduce
+// exactly (TIFF, ICO, PCX, ...) are refused with an Unsupported error
+// rather than approximated.
 package decode
 
 import (
@@ -125,7 +125,11 @@ var signatures = []signature{
 	{"QOI", prefix("qoif")},
 	// Pillow's PpmImagePlugin._accept: "P1".."P7" (and "Pf"); PcxImagePlugin:
 	// 0x0A then a version byte it knows.
-	{"PPM", func(b []byte) bool { return len(b) >= 2 && b[0] == 'P' && (b[1] >= '1' && b[1] <= '7' || b[1] == 'f') }},
+	// Pillow 9.4 accepts "P0".."P6" and "Py"; P7 (PAM) and Pf it does not
+	// read (they are refused either way).
+	{"PPM", func(b []byte) bool {
+		return len(b) >= 2 && b[0] == 'P' && (b[1] >= '0' && b[1] <= '7' || b[1] == 'f' || b[1] == 'y')
+	}},
 	{"PCX", func(b []byte) bool {
 		return len(b) >= 2 && b[0] == 0x0a && (b[1] == 0 || b[1] == 2 || b[1] == 3 || b[1] == 5)
 	}},
@@ -155,10 +159,14 @@ func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
 		return decodeGIF(data, lim)
 	case "WebP":
 		return decodeWebP(data, lim)
+	case "PPM":
+		return decodePPM(data, lim)
+	case "BMP":
+		return decodeBMP(data, lim)
 	case "":
 		return nil, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"}
 	default:
-		return nil, &FormatError{Format: format, Kind: Unsupported, Msg: "unsupported format: " + format + " (only JPEG, PNG, GIF and WebP decode exactly like Pillow)"}
+		return nil, &FormatError{Format: format, Kind: Unsupported, Msg: "unsupported format: " + format + " (only JPEG, PNG, GIF, WebP, BMP and PBM/PGM/PPM decode exactly like Pillow)"}
 	}
 }
 

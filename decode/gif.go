@@ -213,13 +213,13 @@ func decodeGIF(data []byte, lim Limits) (*rgb.Image, error) {
 		return nil, gifError(Corrupt, "invalid GIF: empty %dx%d frame", f.fw, f.fh)
 	}
 	// load_prepare: the index plane starts as the transparency index, else 0.
-	idx := make([]byte, f.w*f.h)
-	if f.transparency >= 0 {
-		for i := range idx {
-			idx[i] = byte(f.transparency)
-		}
-	}
-	if err := gifDecodeFrame(data, f, idx); err != nil {
+	// Only the frame rectangle is decoded, into rows allocated as the LZW
+	// decoder reaches them, and the canvas is built once the frame is
+	// complete: a small file that declares a large screen or frame and then
+	// fails costs what it decoded, not the canvas (every frame pixel is
+	// written when the decoder finishes, so nothing else is observable).
+	rows, err := gifDecodeFrame(data, f)
+	if err != nil {
 		return nil, err
 	}
 	// P → RGB through the palette (grey ramp beyond it); L → replicated.
@@ -232,32 +232,59 @@ func decodeGIF(data []byte, lim Limits) (*rgb.Image, error) {
 			copy(lut[i][:], f.palette[3*i:])
 		}
 	}
+	bg := byte(0)
+	if f.transparency >= 0 {
+		bg = byte(f.transparency)
+	}
 	out := rgb.New(f.w, f.h)
-	for i, v := range idx {
-		c := lut[v]
-		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = c[0], c[1], c[2]
+	rowBytes := 3 * f.w
+	// Background: one row of lut[bg], then whole rows copied (memmove).
+	fillPattern(out.Pix[:rowBytes], lut[bg][:])
+	for y := 1; y < f.h; y++ {
+		copy(out.Pix[y*rowBytes:(y+1)*rowBytes], out.Pix[:rowBytes])
+	}
+	for fy, row := range rows {
+		dst := out.Pix[(f.y0+fy)*rowBytes+3*f.x0:]
+		dst = dst[:3*len(row)]
+		for i, v := range row {
+			c := &lut[v]
+			d := dst[3*i : 3*i+3 : 3*i+3]
+			d[0], d[1], d[2] = c[0], c[1], c[2]
+		}
 	}
 	return out, nil
 }
 
+// fillPattern fills dst with copies of pat by doubling copies.
+func fillPattern(dst, pat []byte) {
+	if len(dst) == 0 {
+		return
+	}
+	n := copy(dst, pat)
+	for n < len(dst) {
+		n += copy(dst[n:], dst[:n])
+	}
+}
+
 // gifDecodeFrame is ImageFile.load's read loop around ImagingGifDecode.
-func gifDecodeFrame(data []byte, f *gifFrame, idx []byte) error {
-	d := &gifDecoder{bits: f.bits, xsize: f.fw, ysize: f.fh, stride: f.w, plane: idx, xoff: f.x0, yoff: f.y0, interlace: f.interlace}
+// It returns the frame's rows (fh rows of fw indices), all written.
+func gifDecodeFrame(data []byte, f *gifFrame) ([][]byte, error) {
+	d := &gifDecoder{bits: f.bits, xsize: f.fw, ysize: f.fh, rows: make([][]byte, f.fh), interlace: f.interlace}
 	pos := f.offset
 	var b []byte
 	for {
 		s := data[min(pos, len(data)):min(pos+pillowMaxBlock, len(data))]
 		pos += len(s)
 		if len(s) == 0 {
-			return gifError(Truncated, "truncated GIF: the image data ends before the last pixel")
+			return nil, gifError(Truncated, "truncated GIF: the image data ends before the last pixel")
 		}
 		b = append(b, s...)
 		n, errcode := d.decode(b)
 		if n < 0 {
 			if errcode != 0 {
-				return gifError(Corrupt, "invalid GIF: broken LZW image data")
+				return nil, gifError(Corrupt, "invalid GIF: broken LZW image data")
 			}
-			return nil
+			return d.rows, nil
 		}
 		b = b[n:]
 	}
@@ -267,8 +294,8 @@ func gifDecodeFrame(data []byte, f *gifFrame, idx []byte) error {
 type gifDecoder struct {
 	bits                int
 	xsize, ysize, x, y  int
-	xoff, yoff, stride  int
-	plane               []byte
+	rows                [][]byte // frame rows, allocated when first written
+	cur                 []byte   // rows[y]
 	interlace           bool
 	ilace, step, repeat int
 	state               int
@@ -293,6 +320,7 @@ const (
 // newline is GifDecode.c's NEWLINE; false means "return -1" (image done).
 func (d *gifDecoder) newline() bool {
 	d.x = 0
+	d.cur = nil
 	d.y += d.step
 	for d.y >= d.ysize {
 		switch d.ilace {
@@ -315,7 +343,13 @@ func (d *gifDecoder) newline() bool {
 }
 
 func (d *gifDecoder) put(v byte) {
-	d.plane[(d.y+d.yoff)*d.stride+d.xoff+d.x] = v
+	if d.cur == nil {
+		if d.rows[d.y] == nil {
+			d.rows[d.y] = make([]byte, d.xsize)
+		}
+		d.cur = d.rows[d.y]
+	}
+	d.cur[d.x] = v
 }
 
 // decode consumes buf; it returns the bytes used, or -1 with an error code

@@ -13,6 +13,7 @@ struct jd_error_mgr {
   struct jpeg_error_mgr pub;
   jmp_buf escape;
   int premature_eof; /* libjpeg hit the end of the data and faked an EOI */
+  int stop_at_eof;   /* give up as soon as that happens (jd_decode_rgb) */
 };
 
 static void jd_error_exit(j_common_ptr cinfo) {
@@ -28,6 +29,16 @@ static void jd_emit_message(j_common_ptr cinfo, int level) {
   if (level < 0) {
     if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
       err->premature_eof = 1;
+      /* Pillow's suspending source stops right here, asks ImageFile.load
+       * for more data and raises "image file is truncated" at end of file:
+       * whatever libjpeg would do next with its fake EOI (decode every
+       * remaining MCU as zeros, run the IDCT over the whole image, or trip
+       * over a marker cut in two) cannot change the verdict. Stopping now
+       * keeps a tiny truncated file that declares a huge image from
+       * costing seconds. */
+      if (err->stop_at_eof) {
+        longjmp(err->escape, 1);
+      }
     }
     cinfo->err->num_warnings++;
   }
@@ -67,6 +78,7 @@ int jd_header(const uint8_t *data, size_t len, jd_info *info) {
   jerr.pub.emit_message = jd_emit_message;
   jerr.pub.output_message = jd_output_message;
   jerr.premature_eof = 0;
+  jerr.stop_at_eof = 0;
   if (setjmp(jerr.escape)) {
     jd_message((j_common_ptr)&cinfo, info);
     jpeg_destroy_decompress(&cinfo);
@@ -102,11 +114,17 @@ int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
   jerr.pub.emit_message = jd_emit_message;
   jerr.pub.output_message = jd_output_message;
   jerr.premature_eof = 0;
+  jerr.stop_at_eof = 1;
   if (setjmp(jerr.escape)) {
-    jd_message((j_common_ptr)&cinfo, info);
+    int eof = jerr.premature_eof;
+    if (eof) {
+      snprintf(info->msg, sizeof info->msg, "data ends before the end of the image");
+    } else {
+      jd_message((j_common_ptr)&cinfo, info);
+    }
     jpeg_destroy_decompress(&cinfo);
     free(row);
-    return JD_ERROR;
+    return eof ? JD_TRUNCATED : JD_ERROR;
   }
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, data, (unsigned long)len);

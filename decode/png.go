@@ -15,7 +15,6 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"runtime"
 	"unsafe"
 
 	"github.com/torchgo/predict/rgb"
@@ -294,8 +293,7 @@ type pngState struct {
 func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
 	total := 0
 	pngRows(h, func(_, _, n int) { total += n })
-	raw := make([]byte, total)
-	st := C.pz_new(C.int(h.mode.bits), C.int(h.width), C.int(h.height), C.int(boolInt(h.interlaced)))
+	st := C.pz_new(C.int(h.mode.bits), C.int(h.width), C.int(h.height), C.int(boolInt(h.interlaced)), C.size_t(total))
 	if st == nil {
 		return nil, pngErr(Corrupt, "out of memory")
 	}
@@ -303,10 +301,6 @@ func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
 	s := pngState{pos: h.idatPos, idat: h.idatLen}
 	cbuf := C.malloc(pillowMaxBlock)
 	defer C.free(cbuf)
-	rawPtr := (*C.uint8_t)(nil)
-	if len(raw) > 0 {
-		rawPtr = (*C.uint8_t)(unsafe.Pointer(&raw[0]))
-	}
 	for {
 		chunk := s.read(data, pillowMaxBlock)
 		if len(chunk) == 0 {
@@ -314,17 +308,25 @@ func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
 		}
 		copy(unsafe.Slice((*byte)(cbuf), pillowMaxBlock), chunk)
 		var code C.int
-		n := C.pz_decode(st, (*C.uint8_t)(cbuf), C.size_t(len(chunk)), rawPtr, C.size_t(len(raw)), &code)
-		runtime.KeepAlive(raw)
+		n := C.pz_decode(st, (*C.uint8_t)(cbuf), C.size_t(len(chunk)), &code)
 		if n < 0 {
 			if code != 0 {
-				if code == C.PZ_UNKNOWN {
+				switch code {
+				case C.PZ_UNKNOWN:
 					return nil, pngErr(Corrupt, "invalid PNG: unknown row filter type")
+				case C.PZ_MEMORY:
+					return nil, pngErr(Corrupt, "PNG: out of memory for the image rows")
 				}
 				return nil, pngErr(Corrupt, "invalid PNG: broken compressed image data")
 			}
 			h.idatLen = s.idat // what load_end skips
 			h.idatPos = s.pos
+			// Rows the zlib stream never produced stay zero (black).
+			raw := make([]byte, total)
+			var got C.size_t
+			if p := C.pz_raw(st, &got); got > 0 {
+				copy(raw, unsafe.Slice((*byte)(unsafe.Pointer(p)), int(got)))
+			}
 			return raw, nil
 		}
 	}

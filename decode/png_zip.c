@@ -18,6 +18,8 @@ struct pz_state {
   int bits, xsize, ysize, bytes, interlaced;
   int pass, y;
   size_t rawpos; /* where the next stored row goes */
+  uint8_t *raw;   /* the row store, grown as rows arrive */
+  size_t rawcap, rawlen; /* allocated, and the size of every row together */
   int last_output;
   uint8_t *buffer, *previous;
 };
@@ -27,9 +29,10 @@ static int get_row_len(pz_state *s, int pass) {
   return ((row_len * s->bits) + 7) / 8;
 }
 
-pz_state *pz_new(int bits, int xsize, int ysize, int interlaced) {
+pz_state *pz_new(int bits, int xsize, int ysize, int interlaced, size_t rawlen) {
   pz_state *s = calloc(1, sizeof *s);
   if (s == NULL) return NULL;
+  s->rawlen = rawlen;
   s->bits = bits;
   s->xsize = xsize;
   s->ysize = ysize;
@@ -43,7 +46,27 @@ void pz_free(pz_state *s) {
   if (s->previous) inflateEnd(&s->z);
   free(s->buffer);
   free(s->previous);
+  free(s->raw);
   free(s);
+}
+
+const uint8_t *pz_raw(const pz_state *s, size_t *n) {
+  *n = s->rawpos < s->rawlen ? s->rawpos : s->rawlen;
+  return s->raw;
+}
+
+/* Makes room for n more bytes at rawpos (never past rawlen), doubling. */
+static int grow(pz_state *s, size_t n) {
+  size_t need = s->rawpos + n, cap = s->rawcap;
+  if (need <= cap) return 1;
+  if (cap < 65536) cap = 65536;
+  while (cap < need) cap *= 2;
+  if (cap > s->rawlen) cap = s->rawlen;
+  uint8_t *r = realloc(s->raw, cap);
+  if (r == NULL) return 0;
+  s->raw = r;
+  s->rawcap = cap;
+  return 1;
 }
 
 static int fail(pz_state *s, int code, int *errcode) {
@@ -56,8 +79,7 @@ static int fail(pz_state *s, int code, int *errcode) {
   return -1;
 }
 
-int pz_decode(pz_state *s, const uint8_t *buf, size_t n, uint8_t *raw, size_t rawlen,
-              int *errcode) {
+int pz_decode(pz_state *s, const uint8_t *buf, size_t n, int *errcode) {
   int err, i, bpp, row_len;
   *errcode = 0;
   if (!s->started) {
@@ -130,8 +152,9 @@ int pz_decode(pz_state *s, const uint8_t *buf, size_t n, uint8_t *raw, size_t ra
         return fail(s, PZ_UNKNOWN, errcode);
     }
     /* Stuff data into the image: here, into the raw row store. */
-    if (s->rawpos + (size_t)row_len <= rawlen) {
-      memcpy(raw + s->rawpos, b + 1, (size_t)row_len);
+    if (s->rawpos + (size_t)row_len <= s->rawlen) {
+      if (!grow(s, (size_t)row_len)) return fail(s, PZ_MEMORY, errcode);
+      memcpy(s->raw + s->rawpos, b + 1, (size_t)row_len);
     }
     s->rawpos += (size_t)row_len;
     if (s->interlaced) {

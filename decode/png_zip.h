@@ -2,8 +2,9 @@
  * ported with the same zlib calls so that where it stops, what it accepts
  * and what it calls broken are Pillow's (parity-spec §1.2). Instead of
  * unpacking into an image, each reconstructed scanline (without its filter
- * byte) is stored in the caller's raw buffer: non-interlaced row y at
- * y*bytes, interlaced rows pass after pass. */
+ * byte) is stored in a raw row buffer that grows as rows arrive (so a small
+ * file declaring a huge image costs what it decodes): non-interlaced row y
+ * at y*bytes, interlaced rows pass after pass. */
 #ifndef PREDICT_PNG_ZIP_H
 #define PREDICT_PNG_ZIP_H
 
@@ -15,14 +16,18 @@ enum { PZ_OVERRUN = -1, PZ_BROKEN = -2, PZ_UNKNOWN = -3, PZ_CONFIG = -8, PZ_MEMO
 
 typedef struct pz_state pz_state;
 
-/* bits: bits per pixel of the raw mode; xsize, ysize: image size. */
-pz_state *pz_new(int bits, int xsize, int ysize, int interlaced);
+/* bits: bits per pixel of the raw mode; xsize, ysize: image size; rawlen:
+ * the size of all rows together (nothing is stored past it). */
+pz_state *pz_new(int bits, int xsize, int ysize, int interlaced, size_t rawlen);
 void pz_free(pz_state *s);
 
 /* Feeds n bytes. Returns n (all consumed, more wanted) or -1 (finished);
  * *errcode is 0 when it finished because the image (or the zlib stream)
- * is complete, else a PZ_ code. raw must stay the same buffer across calls. */
-int pz_decode(pz_state *s, const uint8_t *buf, size_t n, uint8_t *raw, size_t rawlen,
-              int *errcode);
+ * is complete, else a PZ_ code. */
+int pz_decode(pz_state *s, const uint8_t *buf, size_t n, int *errcode);
+
+/* The rows stored so far (*n bytes; rows never produced are missing from
+ * the end: they read as zeros). Valid until pz_free. */
+const uint8_t *pz_raw(const pz_state *s, size_t *n);
 
 #endif

@@ -527,6 +527,73 @@ def bmps(c):
     c.write("gen-bmp-4-pal.bmp", bmp_raw(13, 7, 4, idx4, palette=pal))
     c.write("gen-bmp-rle8.bmp", bmp_raw(13, 7, 8, None, palette=pal, compression=1,
                                         image_data=rle8(list(reversed(idx)))))
+    # more variants: 32-bit bitfield layouts, grey palettes (mode L / 1), OS/2
+    # header, short palettes, RLE4, RLE8 escapes, data offset 0, no padding
+    # after the last row
+    def px32(order):
+        return [b"".join(bytes(p[i] if i < 3 else 200 for i in order) for p in a[y])
+                for y in range(a.shape[0])]
+    for name, order, masks in (("xbgr", (3, 2, 1, 0), (0xFF000000, 0xFF0000, 0xFF00, 0)),
+                               ("abgr", (3, 2, 1, 0), (0xFF000000, 0xFF0000, 0xFF00, 0xFF)),
+                               ("rgba", (0, 1, 2, 3), (0xFF, 0xFF00, 0xFF0000, 0xFF000000)),
+                               ("bgra", (2, 1, 0, 3), (0xFF0000, 0xFF00, 0xFF, 0xFF000000)),
+                               ("zero-masks", (2, 1, 0, 3), (0, 0, 0, 0))):
+        c.write(f"gen-bmp-32-{name}.bmp", bmp_raw(13, 7, 32, px32(order), compression=3,
+                                                  masks=masks, header_size=108))
+    c.write("gen-bmp-16-555-bitfields.bmp", bmp_raw(13, 7, 16, px555, compression=3,
+                                                    masks=(0x7C00, 0x3E0, 0x1F)))
+    c.write("gen-bmp-24-bitfields.bmp", bmp_raw(13, 7, 24, bgr, compression=3, masks=(0xFF0000, 0xFF00, 0xFF)))
+    c.write("gen-bmp-64-header.bmp", bmp_raw(13, 7, 24, bgr, header_size=64))
+    grey = [(i, i, i) for i in range(256)]
+    gidx = [bytes((x * 19 + y * 7) % 256 for x in range(13)) for y in range(7)]
+    c.write("gen-bmp-8-greypal.bmp", bmp_raw(13, 7, 8, gidx, palette=grey))
+    bw = [(0, 0, 0), (255, 255, 255)]
+    bits1 = [bytes([0b10110011, 0b01011000]) for y in range(7)]
+    c.write("gen-bmp-1-bw.bmp", bmp_raw(13, 7, 1, bits1, palette=bw))
+    c.write("gen-bmp-1-pal.bmp", bmp_raw(13, 7, 1, bits1, palette=[(10, 200, 30), (250, 5, 90)]))
+    c.write("gen-bmp-8-bw-pal.bmp", bmp_raw(13, 7, 8, [bytes((x * 37) % 256 for x in range(13))] * 7, palette=bw))
+    c.write("gen-bmp-4-greypal16.bmp", bmp_raw(13, 7, 4, idx4, palette=[(i, i, i) for i in range(16)]))
+    c.write("gen-bmp-8-pal3-high-index.bmp", bmp_raw(13, 7, 8, gidx, palette=pal[:3]))
+    os2pal = b"".join(bytes([b, g, r]) for r, g, b in pal)
+    os2rows = b"".join(bytes(r) + b"\x00" * (16 - len(r)) for r in reversed(idx))
+    os2head = struct.pack("<IHHHH", 12, 13, 7, 1, 8)
+    c.write("gen-bmp-os2-8.bmp", b"BM" + struct.pack("<IHHI", 0, 0, 0, 14 + 12 + len(os2pal)) +
+            os2head + os2pal + os2rows)
+    os2bgr = b"".join(bytes(r) + b"\x00" * (((13 * 24 + 31) // 32) * 4 - len(r)) for r in reversed(bgr))
+    c.write("gen-bmp-os2-24.bmp", b"BM" + struct.pack("<IHHI", 0, 0, 0, 26) +
+            struct.pack("<IHHHH", 12, 13, 7, 1, 24) + os2bgr)
+    z = bytearray(bmp_raw(13, 7, 24, bgr))
+    struct.pack_into("<I", z, 10, 0)
+    c.write("gen-bmp-offset0.bmp", bytes(z))
+    c.write("gen-bmp-no-last-padding.bmp", bmp_raw(13, 7, 24, bgr)[:-1])
+    c.write("gen-bmp-trailing.bmp", bmp_raw(13, 7, 24, bgr) + b"trailing" * 5)
+    # RLE8 with end-of-line short rows, a delta, absolute runs (odd length:
+    # word alignment), end of bitmap early (rest black)
+    rle = bytearray()
+    rle += bytes([3, 1, 0, 3, 4, 5, 6, 0]) + b"\x00\x00"            # row 0: 1,1,1 + abs 4,5,6 (+pad) + EOL
+    rle += bytes([13, 2]) + b"\x00\x00"                           # row 1
+    rle += bytes([0, 2, 9, 9, 3, 1]) + bytes([20, 7]) + b"\x00\x00"  # delta (ignored 9,9) right 3 up 1, then run clamped
+    rle += bytes([0, 4, 1, 2, 3, 4, 2, 5]) + b"\x00\x00"            # abs even + run + EOL (pads)
+    rle += bytes([13, 8, 13, 9]) + b"\x00\x00"                      # a run past the row is dropped
+    rle += bytes([13, 9]) + b"\x00\x01"                             # last row, end of bitmap
+    c.write("gen-bmp-rle8-escapes.bmp", bmp_raw(13, 7, 8, None, palette=pal, compression=1,
+                                                image_data=bytes(rle)))
+    rle4 = bytearray()
+    for y in range(7):
+        rle4 += bytes([5, 0x12, 0, 5, 0x34, 0x56, 0x70, 0, 3, 0xab]) + b"\x00\x00"
+    rle4 += b"\x00\x01"
+    c.write("gen-bmp-rle4.bmp", bmp_raw(13, 7, 4, None, palette=pal + [(1, 2, 3)] * 4, compression=2,
+                                        image_data=bytes(rle4)))
+    c.write("gen-bmp-rle8-topdown.bmp", bmp_raw(13, 7, 8, None, palette=pal, compression=1, top_down=True,
+                                                image_data=rle8(idx)))
+    c.write("bad-bmp-rle8-short.bmp", bmp_raw(13, 7, 8, None, palette=pal, compression=1,
+                                              image_data=rle8(list(reversed(idx)))[:20]))
+    c.write("bad-bmp-rle8-24bit.bmp", bmp_raw(13, 7, 24, None, compression=1,
+                                              image_data=rle8(list(reversed(idx)))))
+    c.write("bad-bmp-jpeg-compression.bmp", bmp_raw(13, 7, 24, bgr, compression=4))
+    c.write("bad-bmp-depth2.bmp", bmp_raw(13, 7, 2, [bytes(4)] * 7, palette=pal[:4]))
+    c.write("bad-bmp-bitfields-odd.bmp", bmp_raw(13, 7, 32, bgrx, compression=3, masks=(0xFF, 0xFF00, 0xFF0000)))
+    c.write("bad-bmp-header-size.bmp", b"BM" + struct.pack("<IHHI", 0, 0, 0, 54) + struct.pack("<I", 50) + b"\0" * 60)
     good = bmp_raw(13, 7, 24, bgr)
     c.write("bad-bmp-truncated.bmp", good[: len(good) // 2])
     c.write("bad-bmp-header-only.bmp", good[:20])
@@ -552,6 +619,63 @@ def tiffs(c):
     c.write("bad-tiff-truncated.tif", good[:200])
 
 
+def ppms(c):
+    """PBM/PGM/PPM: Pillow's writer (P4, P5, P5 16-bit, P6) and hand-made plain
+    (P1-P3), unusual maxvals, comments, and the files Pillow refuses."""
+    im = pattern(9, 7, seed=21)
+    c.save("gen-ppm-p6.ppm", im, "PPM")
+    c.save("gen-ppm-p5.pgm", im.convert("L"), "PPM")
+    c.save("gen-ppm-p4.pbm", im.convert("1"), "PPM")
+    c.save("gen-ppm-p4-width13.pbm", pattern(13, 5, seed=22).convert("1"), "PPM")
+    c.save("gen-ppm-p5-16bit.pgm", Image.fromarray((np.arange(9 * 7, dtype=np.int32) * 1000 % 65536)
+                                                   .reshape(7, 9), "I"), "PPM")
+    a = np.asarray(im)
+    g = np.asarray(im.convert("L"))
+    hdr = lambda magic, w, h, maxval=None: (f"{magic}\n{w} {h}\n" + ("" if maxval is None else f"{maxval}\n")).encode()
+    # binary with other maxvals: PpmDecoder scales (round half to even)
+    c.write("gen-ppm-p5-maxval100.pgm", hdr("P5", 9, 7, 100) + bytes(int(v) % 101 for v in g.flat))
+    c.write("gen-ppm-p5-maxval100-over.pgm", hdr("P5", 9, 7, 100) + bytes(int(v) for v in g.flat))
+    c.write("gen-ppm-p6-maxval15.ppm", hdr("P6", 9, 7, 15) + bytes(int(v) % 16 for v in a.flat))
+    c.write("gen-ppm-p6-maxval1000.ppm", hdr("P6", 9, 7, 1000) +
+            b"".join(struct.pack(">H", int(v) * 4) for v in a.flat))
+    c.write("gen-ppm-p5-maxval300.pgm", hdr("P5", 9, 7, 300) +
+            b"".join(struct.pack(">H", int(v) + 40) for v in g.flat))
+    c.write("gen-ppm-p5-maxval65535.pgm", hdr("P5", 9, 7, 65535) +
+            b"".join(struct.pack(">H", int(v) * 3) for v in g.flat))
+    # plain
+    bits = [[(x * y + x) % 3 == 0 for x in range(9)] for y in range(7)]
+    c.write("gen-ppm-p1.pbm", b"P1\n# plain bitmap\n9 7\n" +
+            b"\n".join(b" ".join(b"1" if v else b"0" for v in r) for r in bits) + b"\n")
+    c.write("gen-ppm-p1-packed.pbm", b"P1 9 7\n" + b"".join(b"1" if v else b"0" for r in bits for v in r))
+    c.write("gen-ppm-p2.pgm", hdr("P2", 9, 7, 255) + b" ".join(b"%d" % v for v in g.flat) + b"\n")
+    c.write("gen-ppm-p2-maxval15.pgm", b"P2\n9 7 # size\n15\n" +
+            b"\n".join(b"%d" % (v % 16) for v in g.flat) + b"\n")
+    c.write("gen-ppm-p2-maxval1000.pgm", hdr("P2", 9, 7, 1000) + b" ".join(b"%d" % (v * 3) for v in g.flat) + b"\n")
+    c.write("gen-ppm-p3.ppm", hdr("P3", 9, 7, 255) + b" ".join(b"%d" % v for v in a.flat) + b"\n")
+    c.write("gen-ppm-p3-maxval7-comments.ppm", b"P3\n#c1\n9 7\n7\n" +
+            b"\n".join(b"%d %d %d # px" % tuple(p % 8) for p in a.reshape(-1, 3)) + b"\n")
+    c.write("gen-ppm-p3-maxval1000.ppm", hdr("P3", 9, 7, 1000) + b" ".join(b"%d" % (v * 3) for v in a.flat) + b"\n")
+    # quirks: a comment inside a header token; the last token repeated when
+    # the data stops without whitespace (PpmPlainDecoder's stale half_token)
+    c.write("gen-ppm-p6-comment-in-token.ppm", b"P6\n9 7\n2#c\n55\n" + a.tobytes())
+    c.write("gen-ppm-p2-short-repeat.pgm", hdr("P2", 9, 7, 255) + b" ".join(b"%d" % v for v in g.flat[:20]))
+    c.write("gen-ppm-p2-negative.pgm", hdr("P2", 3, 1, 255) + b"-3 +4 1_0\n")
+    c.write("gen-ppm-p6-trailing.ppm", hdr("P6", 9, 7, 255) + a.tobytes() + b"trailing data")
+    # refused by Pillow
+    good = hdr("P6", 9, 7, 255) + a.tobytes()
+    c.write("bad-ppm-truncated.ppm", good[: len(good) - 10])
+    c.write("bad-ppm-p4-truncated.pbm", hdr("P4", 9, 7) + b"\x00" * 10)
+    c.write("bad-ppm-header-only.ppm", b"P6\n9 7\n")
+    c.write("bad-ppm-maxval0.ppm", hdr("P6", 1, 1, 0) + b"\0\0\0")
+    c.write("bad-ppm-p1-badtoken.pbm", b"P1 3 1\n0 2 1\n")
+    c.write("bad-ppm-p2-over-maxval.pgm", hdr("P2", 2, 1, 15) + b"3 16\n")
+    c.write("bad-ppm-p2-short.pgm", hdr("P2", 3, 3, 255) + b"1 2 3\n")
+    c.write("bad-ppm-p2-long-token.pgm", hdr("P2", 1, 1, 255) + b"00000000001\n")
+    c.write("bad-ppm-zero-width.ppm", hdr("P6", 0, 7, 255))
+    c.write("bad-ppm-p7.pam", b"P7\nWIDTH 1\nHEIGHT 1\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n\0\0\0")
+    c.write("gen-other-ppm-p0cmyk.ppm", b"P0CMYK 2 1 255\n" + bytes(range(8)))
+
+
 def others(c):
     im = pattern(9, 7, seed=17)
     c.save("gen-other-ppm.ppm", im, "PPM")
@@ -572,7 +696,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, gifs, webps, bmps, tiffs, others):
+    for step in (copies, sizes, jpegs, pngs, gifs, webps, bmps, tiffs, ppms, others):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
     return 0
