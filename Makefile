@@ -25,7 +25,7 @@ TEST_MODELS := build/testmodels/.stamp
 # keep using their own libjpeg.
 GO_LDFLAGS  := -extldflags "-Wl,-rpath,$$ORIGIN/../lib -Wl,--exclude-libs,ALL"
 
-.PHONY: all deps shim lib build predict test models corpus fuzz clean
+.PHONY: all deps shim lib build predict test models corpus fuzz gpu-binaries clean
 
 all: build
 
@@ -76,6 +76,14 @@ test: build models
 	$(GO) vet ./...
 	PREDICT_REQUIRE_ORACLE=1 $(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
+
+# What scripts/gpu-check.sh needs carried to a GPU machine without Go:
+# bin/predict and the test binaries (found via RUNPATH $ORIGIN/../../lib).
+GPU_TEST_LDFLAGS := -extldflags "-Wl,-rpath,$$ORIGIN/../../lib -Wl,--exclude-libs,ALL"
+gpu-binaries: build
+	mkdir -p build/gpu
+	for p in binding predictor cmd/predict; do \
+	  $(GO) test -c -o build/gpu/$$(basename $$p).test -ldflags='$(GPU_TEST_LDFLAGS)' ./$$p || exit 1; done
 
 # The decode test corpus (the corpus test also makes its own in a temp dir).
 corpus: deps
