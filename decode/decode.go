@@ -96,10 +96,12 @@ func (l Limits) check(format string, w, h int) error {
 	return nil
 }
 
-// signature identifies a format by its leading bytes.
+// signature identifies a format by its leading bytes; decode is nil for a
+// format recognised only to be refused as unsupported.
 type signature struct {
 	format string
 	match  func([]byte) bool
+	decode func([]byte, Limits) (*rgb.Image, error)
 }
 
 func prefix(p string) func([]byte) bool {
@@ -107,42 +109,46 @@ func prefix(p string) func([]byte) bool {
 }
 
 var signatures = []signature{
-	{"JPEG", prefix("\xff\xd8\xff")},
-	{"PNG", prefix("\x89PNG\r\n\x1a\n")},
+	{"JPEG", prefix("\xff\xd8\xff"), decodeJPEG},
+	{"PNG", prefix("\x89PNG\r\n\x1a\n"), decodePNG},
 	{"GIF", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a"))
-	}},
-	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }},
-	{"BMP", prefix("BM")},
+	}, decodeGIF},
+	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, decodeWebP},
+	{"BMP", prefix("BM"), decodeBMP},
 	{"TIFF", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
-	}},
-	{"ICO", prefix("\x00\x00\x01\x00")},
+	}, nil},
+	{"ICO", prefix("\x00\x00\x01\x00"), nil},
 	{"JPEG 2000", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")) || bytes.HasPrefix(b, []byte("\xff\x4f\xff\x51"))
-	}},
-	{"PSD", prefix("8BPS")},
-	{"QOI", prefix("qoif")},
+	}, nil},
+	{"PSD", prefix("8BPS"), nil},
+	{"QOI", prefix("qoif"), nil},
 	// Pillow's PpmImagePlugin._accept: "P1".."P7" (and "Pf"); PcxImagePlugin:
 	// 0x0A then a version byte it knows.
 	// Pillow 9.4 accepts "P0".."P6" and "Py"; P7 (PAM) and Pf it does not
 	// read (they are refused either way).
 	{"PPM", func(b []byte) bool {
 		return len(b) >= 2 && b[0] == 'P' && (b[1] >= '0' && b[1] <= '7' || b[1] == 'f' || b[1] == 'y')
-	}},
+	}, decodePPM},
 	{"PCX", func(b []byte) bool {
 		return len(b) >= 2 && b[0] == 0x0a && (b[1] == 0 || b[1] == 2 || b[1] == 3 || b[1] == 5)
-	}},
+	}, nil},
 }
 
 // Sniff names the format of data from its signature, or "".
 func Sniff(data []byte) string {
+	return sniff(data).format
+}
+
+func sniff(data []byte) signature {
 	for _, s := range signatures {
 		if s.match(data) {
-			return s.format
+			return s
 		}
 	}
-	return ""
+	return signature{}
 }
 
 // Bytes decodes an image file held in memory.
@@ -150,23 +156,13 @@ func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
 	if len(data) == 0 {
 		return nil, &FormatError{Kind: NotImage, Msg: "empty file"}
 	}
-	switch format := Sniff(data); format {
-	case "JPEG":
-		return decodeJPEG(data, lim)
-	case "PNG":
-		return decodePNG(data, lim)
-	case "GIF":
-		return decodeGIF(data, lim)
-	case "WebP":
-		return decodeWebP(data, lim)
-	case "PPM":
-		return decodePPM(data, lim)
-	case "BMP":
-		return decodeBMP(data, lim)
-	case "":
+	switch sig := sniff(data); {
+	case sig.decode != nil:
+		return sig.decode(data, lim)
+	case sig.format == "":
 		return nil, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"}
 	default:
-		return nil, &FormatError{Format: format, Kind: Unsupported, Msg: "unsupported format: " + format + " (only JPEG, PNG, GIF, WebP, BMP and PBM/PGM/PPM decode exactly like Pillow)"}
+		return nil, &FormatError{Format: sig.format, Kind: Unsupported, Msg: "unsupported format: " + sig.format + " (only JPEG, PNG, GIF, WebP, BMP and PBM/PGM/PPM decode exactly like Pillow)"}
 	}
 }
 

@@ -69,16 +69,23 @@ static int jd_check_components(j_decompress_ptr cinfo, jd_info *info) {
   return JD_UNSUPPORTED;
 }
 
+/* jd_init clears *info and installs our error manager on cinfo; the
+ * caller then sets its own setjmp point (which cannot live in a helper). */
+static void jd_init(struct jpeg_decompress_struct *cinfo,
+                    struct jd_error_mgr *jerr, jd_info *info, int stop_at_eof) {
+  memset(info, 0, sizeof *info);
+  cinfo->err = jpeg_std_error(&jerr->pub);
+  jerr->pub.error_exit = jd_error_exit;
+  jerr->pub.emit_message = jd_emit_message;
+  jerr->pub.output_message = jd_output_message;
+  jerr->premature_eof = 0;
+  jerr->stop_at_eof = stop_at_eof;
+}
+
 int jd_header(const uint8_t *data, size_t len, jd_info *info) {
   struct jpeg_decompress_struct cinfo;
   struct jd_error_mgr jerr;
-  memset(info, 0, sizeof *info);
-  cinfo.err = jpeg_std_error(&jerr.pub);
-  jerr.pub.error_exit = jd_error_exit;
-  jerr.pub.emit_message = jd_emit_message;
-  jerr.pub.output_message = jd_output_message;
-  jerr.premature_eof = 0;
-  jerr.stop_at_eof = 0;
+  jd_init(&cinfo, &jerr, info, 0);
   if (setjmp(jerr.escape)) {
     jd_message((j_common_ptr)&cinfo, info);
     jpeg_destroy_decompress(&cinfo);
@@ -108,13 +115,7 @@ int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
   struct jpeg_decompress_struct cinfo;
   struct jd_error_mgr jerr;
   JSAMPLE *volatile row = NULL;
-  memset(info, 0, sizeof *info);
-  cinfo.err = jpeg_std_error(&jerr.pub);
-  jerr.pub.error_exit = jd_error_exit;
-  jerr.pub.emit_message = jd_emit_message;
-  jerr.pub.output_message = jd_output_message;
-  jerr.premature_eof = 0;
-  jerr.stop_at_eof = 1;
+  jd_init(&cinfo, &jerr, info, 1);
   if (setjmp(jerr.escape)) {
     int eof = jerr.premature_eof;
     if (eof) {
