@@ -112,6 +112,7 @@ func clip8(acc int32) uint8 {
 // Scratch holds the buffers one goroutine reuses across resizes.
 type Scratch struct {
 	tmp, resized []byte
+	tall         []byte
 	acc          []int32
 	kh, kv       kernel
 	weights      []float64

@@ -25,6 +25,14 @@ type Transform struct {
 	// CenterCrop((CropH, CropW)) after resizing; zero for none.
 	CropW, CropH int
 
+	// TallVerticalFirst follows Pillow >= 12.2 (commit 4ef0ac611): an image
+	// more than 100 times taller than wide whose height shrinks is resized
+	// vertically first, then horizontally (parity-spec §2.4). Off by
+	// default: the reference is Pillow 9.4, which always goes horizontal
+	// first. Only Resize((224,224))-style exact sizes meet the condition in
+	// practice; ±1 on some pixels of such images.
+	TallVerticalFirst bool
+
 	Norm Normalization
 }
 
@@ -118,13 +126,27 @@ func (t Transform) ApplyWith(src *rgb.Image, dst []uint8, s *Scratch) error {
 	out := &rgb.Image{W: ow, H: oh, Pix: dst}
 	rw, rh := t.ResizedSize(src.W, src.H)
 	if t.CropW == 0 {
-		resize(src, out, s)
+		t.resize(src, out, s)
 		return nil
 	}
 	resized := &rgb.Image{W: rw, H: rh, Pix: grow(&s.resized, rw*rh*3)}
-	resize(src, resized, s)
+	t.resize(src, resized, s)
 	CenterCrop(resized, t.CropW, t.CropH, out)
 	return nil
+}
+
+// resize is Pillow's Image.resize of the reference version, or of Pillow
+// >= 12.2 with TallVerticalFirst.
+func (t Transform) resize(src, dst *rgb.Image, s *Scratch) {
+	if t.TallVerticalFirst && src.H > 100*src.W && dst.H < src.H {
+		// Pillow 12.2 Image.resize: to (W, outH) with box (0, y0, W, y1),
+		// then to (outW, outH) — two single-axis resizes for the default box.
+		mid := &rgb.Image{W: src.W, H: dst.H, Pix: grow(&s.tall, src.W*dst.H*3)}
+		resize(src, mid, s)
+		resize(mid, dst, s)
+		return
+	}
+	resize(src, dst, s)
 }
 
 // ToTensor applies the normalisation table to a uint8 HWC image, giving

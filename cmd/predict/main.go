@@ -25,6 +25,7 @@ import (
 
 	"github.com/torchgo/predict/binding"
 	"github.com/torchgo/predict/predictor"
+	"github.com/torchgo/predict/preprocess"
 )
 
 const (
@@ -43,7 +44,7 @@ func main() {
 type options struct {
 	model, labels, preset, device, format, progress string
 	batchSize, topK, threads, workers               int
-	logits, version, exif, deterministic            bool
+	logits, version, exif, deterministic, tallFirst bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -60,6 +61,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "decode/preprocess goroutines")
 	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
 	fs.BoolVar(&o.exif, "exif-transpose", false, "apply EXIF orientation first (ImageOps.exif_transpose); Image.open does not")
+	fs.BoolVar(&o.tallFirst, "tall-vertical-first", false, "resize images over 100x taller than wide vertically first, as Pillow >= 12.2 does (default: Pillow 9.4's order)")
 	fs.BoolVar(&o.deterministic, "deterministic", false, "CUDA: no TF32, deterministic cuDNN (differs from PyTorch's defaults, so from the user's Python)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), true, false")
 	fs.BoolVar(&o.version, "version", false, "print LibTorch version, CUDA/cuDNN and devices, then exit")
@@ -131,9 +133,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fatal(errors.New("no input images"))
 	}
 
+	transform, err := preprocess.Preset(o.preset)
+	if err != nil {
+		return fatal(err)
+	}
+	transform.TallVerticalFirst = o.tallFirst
 	opts := []predictor.Option{
 		predictor.WithDevice(dev),
-		predictor.WithPreset(o.preset),
+		predictor.WithTransform(transform),
 		predictor.WithBatchSize(o.batchSize),
 		predictor.WithTopK(o.topK),
 		predictor.WithThreads(o.threads),
