@@ -8,30 +8,6 @@ import (
 	"github.com/torchgo/predict/internal/testenv"
 )
 
-// BenchmarkPreprocess is the host work per image on one core: decode an
-// ImageNet-sized JPEG (640×427, 4:4:4), resize (and crop), ready for the
-// device. scripts/bench.sh times Pillow + torchvision on the same file.
-func BenchmarkPreprocess(b *testing.B) {
-	data := rocket(b)
-	for _, t := range []Transform{Resize224(), ImageNet()} {
-		b.Run(t.Name, func(b *testing.B) {
-			w, h := t.OutputSize()
-			dst := make([]byte, w*h*3)
-			var s Scratch
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				img, err := decode.Bytes(data, decode.DefaultLimits)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := t.ApplyWith(img, dst, &s); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 // rocket is an ImageNet-sized photo: 640×427, 4:4:4 JPEG.
 func rocket(b *testing.B) []byte {
 	data, err := os.ReadFile(testenv.Path("testdata", "images", "rocket.jpg"))
@@ -62,26 +38,26 @@ func BenchmarkResize(b *testing.B) {
 }
 
 // BenchmarkPreprocessDir times the whole host side per image over the
-// JPEGs in $PREDICT_BENCH_IMAGES (scripts/bench.sh makes them): decode,
-// resize (+crop), and the normalisation table applied into a reused
-// float32 buffer — the same work as Pillow + ToTensor + Normalize, which
-// scripts/bench/pillow_preprocess.py times on the same files.
+// JPEGs in $PREDICT_BENCH_IMAGES (scripts/bench.sh makes them; default:
+// the one ImageNet-sized test photo): decode, resize (+crop), and the
+// normalisation table applied into a reused float32 buffer — the same work
+// as Pillow + ToTensor + Normalize, which scripts/bench/pillow_preprocess.py
+// times on the same files.
 func BenchmarkPreprocessDir(b *testing.B) {
-	dir := os.Getenv("PREDICT_BENCH_IMAGES")
-	if dir == "" {
-		b.Skip("PREDICT_BENCH_IMAGES not set")
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var files [][]byte
-	for _, e := range entries {
-		data, err := os.ReadFile(dir + "/" + e.Name())
+	files := [][]byte{rocket(b)}
+	if dir := os.Getenv("PREDICT_BENCH_IMAGES"); dir != "" {
+		entries, err := os.ReadDir(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
-		files = append(files, data)
+		files = files[:0]
+		for _, e := range entries {
+			data, err := os.ReadFile(dir + "/" + e.Name())
+			if err != nil {
+				b.Fatal(err)
+			}
+			files = append(files, data)
+		}
 	}
 	for _, t := range []Transform{Resize224(), ImageNet()} {
 		b.Run(t.Name, func(b *testing.B) {

@@ -54,6 +54,30 @@ func TestResizeSameSizeIsCopy(t *testing.T) {
 	assert.Equal(t, uint8(1), src.Pix[0], "Resize must not alias its source")
 }
 
+// resizeReq is pil_oracle.py's resize request.
+type resizeReq struct {
+	Op     string `json:"op"`
+	W      int    `json:"w"`
+	H      int    `json:"h"`
+	OutW   int    `json:"out_w"`
+	OutH   int    `json:"out_h"`
+	Pixels string `json:"pixels_b64"`
+}
+
+// pilResize is Image.resize((w, h), BILINEAR) computed by Pillow.
+func pilResize(t *testing.T, src *rgb.Image, w, h int) *rgb.Image {
+	t.Helper()
+	var reply struct {
+		Pixels string `json:"pixels_b64"`
+		Error  string `json:"error"`
+	}
+	testenv.Oracle(t, resizeReq{"resize", src.W, src.H, w, h, base64.StdEncoding.EncodeToString(src.Pix)}, &reply)
+	require.Empty(t, reply.Error)
+	pix, err := base64.StdEncoding.DecodeString(reply.Pixels)
+	require.NoError(t, err)
+	return &rgb.Image{W: w, H: h, Pix: pix}
+}
+
 // TestResizeMatchesPIL compares against Image.resize(..., BILINEAR) on
 // random content for random and edge-case size pairs: down- and
 // up-scaling, one axis only, 1×1, extreme aspect ratios, identity.
@@ -70,17 +94,9 @@ func TestResizeMatchesPIL(t *testing.T) {
 	for len(pairs) < 60 {
 		pairs = append(pairs, pair{1 + rng.Intn(400), 1 + rng.Intn(400), 1 + rng.Intn(300), 1 + rng.Intn(300)})
 	}
-	type req struct {
-		Op     string `json:"op"`
-		W      int    `json:"w"`
-		H      int    `json:"h"`
-		OutW   int    `json:"out_w"`
-		OutH   int    `json:"out_h"`
-		Pixels string `json:"pixels_b64"`
-	}
 	var batch struct {
-		Op       string `json:"op"`
-		Requests []req  `json:"requests"`
+		Op       string      `json:"op"`
+		Requests []resizeReq `json:"requests"`
 	}
 	batch.Op = "batch"
 	srcs := make([]*rgb.Image, len(pairs))
@@ -88,7 +104,7 @@ func TestResizeMatchesPIL(t *testing.T) {
 		src := rgb.New(p.w, p.h)
 		rng.Read(src.Pix)
 		srcs[i] = src
-		batch.Requests = append(batch.Requests, req{"resize", p.w, p.h, p.ow, p.oh, base64.StdEncoding.EncodeToString(src.Pix)})
+		batch.Requests = append(batch.Requests, resizeReq{"resize", p.w, p.h, p.ow, p.oh, base64.StdEncoding.EncodeToString(src.Pix)})
 	}
 	var reply struct {
 		Results []struct {
@@ -117,28 +133,8 @@ func TestTallVerticalFirstMatchesPillow122(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	src := rgb.New(20, 3000)
 	rng.Read(src.Pix)
-	b64 := base64.StdEncoding.EncodeToString
-	type req struct {
-		Op     string `json:"op"`
-		W      int    `json:"w"`
-		H      int    `json:"h"`
-		OutW   int    `json:"out_w"`
-		OutH   int    `json:"out_h"`
-		Pixels string `json:"pixels_b64"`
-	}
-	var first struct {
-		Pixels string `json:"pixels_b64"`
-		Error  string `json:"error"`
-	}
-	testenv.Oracle(t, req{"resize", 20, 3000, 20, 224, b64(src.Pix)}, &first)
-	require.Empty(t, first.Error)
-	var second struct {
-		Pixels string `json:"pixels_b64"`
-		Error  string `json:"error"`
-	}
-	testenv.Oracle(t, req{"resize", 20, 224, 224, 224, first.Pixels}, &second)
-	require.Empty(t, second.Error)
-	want, _ := base64.StdEncoding.DecodeString(second.Pixels)
+	mid := pilResize(t, src, 20, 224)
+	want := pilResize(t, mid, 224, 224).Pix
 
 	tall := Resize224()
 	tall.TallVerticalFirst = true
