@@ -25,7 +25,7 @@ import (
 // decode to Pillow's pixels, so a format silently dropping to "unsupported"
 // fails. TGA has no signature: it is refused as "not an image".
 var unsupportedFormats = map[string]Kind{
-	"TIFF": Unsupported, "ICO": Unsupported,
+	"ICO": Unsupported,
 	"PCX": Unsupported, "TGA": NotImage,
 }
 
@@ -37,6 +37,8 @@ func unsupportedVariant(format string, data []byte, err error) bool {
 		return strings.HasPrefix(string(data), "P0") || strings.HasPrefix(string(data), "Py")
 	case "BMP": // 1/4-bit data with a grey palette (read as overlapping 8-bit rows)
 		return strings.Contains(err.Error(), "with a grey palette")
+	case "TIFF": // CMYK, 16-bit, JPEG-in-TIFF, ... (see decode/tiff.go)
+		return strings.HasPrefix(err.Error(), "unsupported TIFF")
 	}
 	return false
 }

@@ -5,9 +5,10 @@
 // libjpeg-turbo exactly as Pillow drives it; PNG through a port of Pillow's
 // chunk walk and ZipDecode.c. GIF, BMP and PBM/PGM/PPM follow Pillow's own
 // readers step by step, WebP goes through libwebp's WebPAnimDecoder as in
-// Pillow. Formats Pillow reads but this package cannot yet reproduce
-// exactly (TIFF, ICO, PCX, ...) are refused with an Unsupported error
-// rather than approximated.
+// Pillow, TIFF (common 8-bit and bilevel layouts) through a port of the
+// raw/libtiff paths of TiffImagePlugin. Formats Pillow reads but this
+// package cannot yet reproduce exactly (other TIFF variants, ICO, PCX,
+// ...) are refused with an Unsupported error rather than approximated.
 package decode
 
 import (
@@ -118,7 +119,7 @@ var signatures = []signature{
 	{"BMP", prefix("BM"), decodeBMP},
 	{"TIFF", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
-	}, nil},
+	}, decodeTIFF},
 	{"ICO", prefix("\x00\x00\x01\x00"), nil},
 	{"JPEG 2000", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")) || bytes.HasPrefix(b, []byte("\xff\x4f\xff\x51"))
@@ -162,7 +163,7 @@ func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
 	case sig.format == "":
 		return nil, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"}
 	default:
-		return nil, &FormatError{Format: sig.format, Kind: Unsupported, Msg: "unsupported format: " + sig.format + " (only JPEG, PNG, GIF, WebP, BMP and PBM/PGM/PPM decode exactly like Pillow)"}
+		return nil, &FormatError{Format: sig.format, Kind: Unsupported, Msg: "unsupported format: " + sig.format + " (only JPEG, PNG, GIF, WebP, BMP, PBM/PGM/PPM and common TIFF variants decode exactly like Pillow)"}
 	}
 }
 

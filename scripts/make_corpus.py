@@ -617,6 +617,210 @@ def tiffs(c):
     c.save("gen-tiff-jpeg.tif", pattern(32, 16, seed=14), "TIFF", compression="jpeg")
     good = c.save("gen-tiff-base.tif", im, "TIFF")
     c.write("bad-tiff-truncated.tif", good[:200])
+    # Pillow-written layouts and libtiff's horizontal predictor.
+    c.save("gen-tiff-la.tif", rgba.convert("LA"), "TIFF")
+    pa = im.convert("P", palette=Image.ADAPTIVE, colors=7).convert("PA")
+    c.save("gen-tiff-pa.tif", pa, "TIFF")
+    c.save("gen-tiff-rgbx.tif", im.convert("RGBX"), "TIFF")
+    for comp in ("tiff_lzw", "tiff_adobe_deflate", "packbits"):
+        c.save(f"gen-tiff-rgba-{comp}.tif", rgba, "TIFF", compression=comp)
+        c.save(f"gen-tiff-1-{comp}.tif", im.convert("1"), "TIFF", compression=comp)
+        c.save(f"gen-tiff-p-{comp}.tif", im.convert("P", palette=Image.ADAPTIVE, colors=10), "TIFF",
+               compression=comp)
+    big = pattern(300, 90, seed=15)
+    for comp in ("tiff_lzw", "tiff_adobe_deflate"):
+        c.save(f"gen-tiff-rgb-{comp}-pred.tif", big, "TIFF", compression=comp, tiffinfo={317: 2})
+        c.save(f"gen-tiff-l-{comp}-pred.tif", big.convert("L"), "TIFF", compression=comp,
+               tiffinfo={317: 2})
+        c.save(f"gen-tiff-rgba-{comp}-pred.tif", big.convert("RGBA"), "TIFF", compression=comp,
+               tiffinfo={317: 2})
+    c.save("gen-tiff-big-lzw.tif", pattern(700, 400, seed=16), "TIFF", compression="tiff_lzw")
+    # Hand-written files: big-endian, strips of several rows, tiles,
+    # MinIsWhite, 1/2/4-bit palettes, predictor on uncompressed data.
+    a = np.asarray(pattern(37, 23, seed=17))
+    for bo in ("<", ">"):
+        t = "le" if bo == "<" else "be"
+        for comp in (1, 5, 8, 32773):
+            for tiles in (False, True):
+                for pred in ((1, 2) if comp in (5, 8) else (1,)):
+                    name = f"gen-tiff-hand-{t}-rgb-c{comp}-{'tile' if tiles else 'strip'}-p{pred}.tif"
+                    c.write(name, tiff_bytes(bo, a, 2, 8, comp, pred, tiles=tiles))
+        g = a[:, :, 1]
+        c.write(f"gen-tiff-hand-{t}-l-miniswhite.tif", tiff_bytes(bo, g[:, :, None], 0, 8, 5, 1))
+        bil = (g > 127).astype(np.uint8)
+        c.write(f"gen-tiff-hand-{t}-1-miniswhite.tif", tiff_bytes(bo, bil[:, :, None], 0, 1, 32773, 1))
+        c.write(f"gen-tiff-hand-{t}-1-minisblack-tile.tif",
+                tiff_bytes(bo, bil[:, :, None], 1, 1, 8, 1, tiles=True))
+        c.write(f"gen-tiff-hand-{t}-1-miniswhite-raw.tif", tiff_bytes(bo, bil[:, :, None], 0, 1, 1, 1))
+        for bits in (1, 2, 4, 8):
+            idx = (g % (1 << bits)).astype(np.uint8)
+            for comp in (1, 5):
+                c.write(f"gen-tiff-hand-{t}-p{bits}-c{comp}.tif",
+                        tiff_bytes(bo, idx[:, :, None], 3, bits, comp, 1))
+    c.write("gen-tiff-hand-raw-pred.tif", tiff_bytes("<", a, 2, 8, 1, 2))
+    c.write("gen-tiff-hand-rgba-assoc.tif", tiff_bytes("<", np.dstack([a, a[:, :, :1]]), 2, 8, 8, 1,
+                                                       extra=(1,)))
+    c.write("gen-tiff-hand-orient.tif", tiff_bytes("<", a, 2, 8, 8, 1, orientation=6))
+    c.write("gen-tiff-hand-l4.tif", tiff_bytes("<", (a[:, :, :1] % 16).astype(np.uint8), 1, 4, 1, 1))
+    good = tiff_bytes("<", a, 2, 8, 5, 1)
+    c.write("bad-tiff-lzw-corrupt.tif", good[:12] + b"\xff" * 30 + good[42:])
+
+
+def tiff_lzw(data):
+    """TIFF LZW (MSB-first, early change), Clear first and whenever the table fills."""
+    out, acc, nacc = bytearray(), 0, 0
+
+    def put(code, width):
+        nonlocal acc, nacc
+        acc = (acc << width) | code
+        nacc += width
+        while nacc >= 8:
+            out.append((acc >> (nacc - 8)) & 0xFF)
+            nacc -= 8
+
+    table = {bytes([i]): i for i in range(256)}
+    nxt, width = 258, 9
+    put(256, width)
+    w = b""
+    for byte in data:
+        wc = w + bytes([byte])
+        if wc in table:
+            w = wc
+            continue
+        put(table[w], width)
+        table[wc] = nxt
+        nxt += 1
+        if nxt >= (1 << width) and width < 12:
+            width += 1
+        if nxt >= 4093:
+            put(256, width)
+            table = {bytes([i]): i for i in range(256)}
+            nxt, width = 258, 9
+        w = bytes([byte])
+    if w:
+        put(table[w], width)
+        nxt += 1
+        if nxt >= (1 << width) and width < 12:
+            width += 1
+    put(257, width)
+    if nacc:
+        out.append((acc << (8 - nacc)) & 0xFF)
+    return bytes(out)
+
+
+def packbits(data):
+    out, i = bytearray(), 0
+    while i < len(data):
+        j = i
+        while j + 1 < len(data) and data[j + 1] == data[i] and j - i < 127:
+            j += 1
+        if j > i:
+            out += bytes([257 - (j - i + 1), data[i]])
+            i = j + 1
+            continue
+        j = i + 1
+        while j < len(data) and j - i < 128 and not (j + 1 < len(data) and data[j + 1] == data[j]):
+            j += 1
+        out += bytes([j - i - 1]) + data[i:j]
+        i = j
+    return bytes(out)
+
+
+def tiff_bytes(bo, a, photo, bits, comp, pred, tiles=False, extra=(), orientation=None):
+    """A classic TIFF of array a (H x W x samples, one byte per sample value),
+    in strips of 5 rows or 16x16 tiles, compressed per strip/tile."""
+    h, w, spp = a.shape
+
+    def pack_rows(block):  # block: rows x cols x spp -> packed bytes, rows padded
+        rows = []
+        for r in block:
+            if bits == 8:
+                row = bytearray(r.astype(np.uint8).tobytes())
+                if pred == 2:
+                    row = _hdiff(r, spp)
+                rows.append(bytes(row))
+            else:
+                v = r[:, 0].astype(np.uint8)
+                per = 8 // bits
+                pad = (-len(v)) % per
+                v = np.concatenate([v, np.zeros(pad, np.uint8)]).reshape(-1, per)
+                packed = np.zeros(len(v), np.uint16)
+                for k in range(per):
+                    packed = (packed << bits) | v[:, k]
+                rows.append(bytes(packed.astype(np.uint8)))
+        return b"".join(rows)
+
+    def compress(raw):
+        if comp == 1:
+            return raw
+        if comp == 5:
+            return tiff_lzw(raw)
+        if comp == 8:
+            return zlib.compress(raw)
+        return packbits(raw)
+
+    chunks = []
+    if tiles:
+        tw = th = 16
+        for ty in range(0, h, th):
+            for tx in range(0, w, tw):
+                blk = np.zeros((th, tw, spp), np.uint8)
+                part = a[ty:ty + th, tx:tx + tw]
+                blk[:part.shape[0], :part.shape[1]] = part
+                chunks.append(compress(pack_rows(blk)))
+    else:
+        rps = 5
+        for y in range(0, h, rps):
+            chunks.append(compress(pack_rows(a[y:y + rps])))
+    tags = {256: (4, [w]), 257: (4, [h]), 258: (3, [bits] * spp), 259: (3, [comp]),
+            262: (3, [photo]), 277: (3, [spp])}
+    if pred != 1:
+        tags[317] = (3, [pred])
+    if extra:
+        tags[338] = (3, list(extra))
+    if orientation:
+        tags[274] = (3, [orientation])
+    if photo == 3:
+        n = 1 << bits
+        cm = [((i * 37 + 11) % 256) * 257 for i in range(n)] + [((i * 91) % 256) * 256 + 255 for i in range(n)] \
+            + [(255 - (i * 13) % 256) * 256 for i in range(n)]
+        tags[320] = (3, cm)
+    data = bytearray(b"II*\x00" if bo == "<" else b"MM\x00*")
+    data += struct.pack(bo + "I", 0)
+    offsets = []
+    for ch in chunks:
+        offsets.append(len(data))
+        data += ch
+        if len(data) % 2:
+            data += b"\x00"
+    if tiles:
+        tags.update({322: (3, [16]), 323: (3, [16]), 324: (4, offsets), 325: (4, [len(x) for x in chunks])})
+    else:
+        tags.update({278: (3, [5]), 273: (4, offsets), 279: (4, [len(x) for x in chunks])})
+    ifd = len(data)
+    struct.pack_into(bo + "I", data, 4, ifd)
+    entries = sorted(tags.items())
+    after = ifd + 2 + 12 * len(entries) + 4
+    body, extra_data = bytearray(struct.pack(bo + "H", len(entries))), bytearray()
+    for tag, (typ, vals) in entries:
+        fmt = "H" if typ == 3 else "I"
+        raw = struct.pack(bo + fmt * len(vals), *vals)
+        if len(raw) <= 4:
+            body += struct.pack(bo + "HHI", tag, typ, len(vals)) + raw.ljust(4, b"\x00")
+        else:
+            body += struct.pack(bo + "HHII", tag, typ, len(vals), after + len(extra_data))
+            extra_data += raw
+            if len(extra_data) % 2:
+                extra_data += b"\x00"
+    body += struct.pack(bo + "I", 0)
+    return bytes(data + body + extra_data)
+
+
+def _hdiff(r, spp):
+    flat = r.reshape(-1).astype(np.int16)
+    d = flat.copy()
+    d[spp:] = flat[spp:] - flat[:-spp]
+    return bytearray((d % 256).astype(np.uint8).tobytes())
 
 
 def ppms(c):
