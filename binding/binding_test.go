@@ -170,7 +170,14 @@ func TestForwardWideModel(t *testing.T) {
 
 // Concurrent Forward calls on one module give the serial results.
 func TestConcurrentForward(t *testing.T) {
-	m := load(t, "tiny_classifier.pt")
+	forwardConcurrently(t, load(t, "tiny_classifier.pt"), 16)
+}
+
+// forwardConcurrently runs Forward from `goroutines` goroutines at once,
+// ten calls each over four batch sizes, and checks every result against
+// the serial one.
+func forwardConcurrently(t *testing.T, m *Module, goroutines int) {
+	t.Helper()
 	want := make([][]float32, 4)
 	for i := range want {
 		out, err := m.Forward(batch(i+1, 16, 16), i+1, 16, 16, identity())
@@ -178,29 +185,20 @@ func TestConcurrentForward(t *testing.T) {
 		want[i] = out.Logits
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 64)
-	for g := 0; g < 16; g++ {
+	for g := 0; g < goroutines; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := 0; k < 10; k++ {
 				i := (g + k) % 4
 				out, err := m.Forward(batch(i+1, 16, 16), i+1, 16, 16, identity())
-				if err != nil {
-					errs <- err
-					return
-				}
-				if !assert.Equal(t, want[i], out.Logits) {
+				if !assert.NoError(t, err) || !assert.Equal(t, want[i], out.Logits) {
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
 }
 
 // Close waits for an in-flight Forward, which completes; later calls get

@@ -1,7 +1,6 @@
 package binding
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,28 +77,8 @@ func TestDevicePathTableChange(t *testing.T) {
 func TestDevicePathConcurrent(t *testing.T) {
 	m := loadCPU(t, "tiny_classifier.pt")
 	require.NoError(t, m.setDevicePath(true))
-	want := make([][]float32, 4)
-	for i := range want {
-		out, err := m.Forward(batch(i+1, 16, 16), i+1, 16, 16, identity())
-		require.NoError(t, err)
-		want[i] = out.Logits
-	}
 	const goroutines = 8
-	var wg sync.WaitGroup
-	for g := 0; g < goroutines; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := 0; k < 10; k++ {
-				i := (g + k) % 4
-				out, err := m.Forward(batch(i+1, 16, 16), i+1, 16, 16, identity())
-				if !assert.NoError(t, err) || !assert.Equal(t, want[i], out.Logits) {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	forwardConcurrently(t, m, goroutines)
 	n, err := m.Slots()
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, n, 1)

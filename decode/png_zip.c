@@ -175,12 +175,7 @@ int pz_decode(pz_state *s, const uint8_t *buf, size_t n, int *errcode) {
     s->last_output = 0;
     if (s->y >= s->ysize || err == Z_STREAM_END) {
       /* end of file (errcode = 0), also when the stream ended early */
-      free(s->previous);
-      s->previous = NULL;
-      inflateEnd(&s->z);
-      s->z.next_in = NULL;
-      s->z.next_out = NULL;
-      return -1;
+      return fail(s, 0, errcode);
     }
     uint8_t *t = s->buffer;
     s->buffer = s->previous;
