@@ -33,8 +33,6 @@ var unsupportedFormats = map[string]Kind{
 // decoded exactly, refused as Unsupported (docs/PARITY.md).
 func unsupportedVariant(format string, data []byte, err error) bool {
 	switch format {
-	case "PPM": // Pillow's test extensions P0CMYK, PyP, PyRGBA, PyCMYK
-		return strings.HasPrefix(string(data), "P0") || strings.HasPrefix(string(data), "Py")
 	case "BMP": // 1/4-bit data with a grey palette (read as overlapping 8-bit rows)
 		return strings.Contains(err.Error(), "with a grey palette")
 	case "TIFF": // CMYK, 16-bit, JPEG-in-TIFF, ... (see decode/tiff.go)

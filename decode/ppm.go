@@ -21,8 +21,11 @@ import (
 //
 // out_max is 65535 when maxval > 255 makes a P2/P5 image mode I (then
 // convert("RGB") clips to 255), else 255. Python's round is half to even.
-// The Pillow test extensions (P0CMYK, PyP, PyRGBA, PyCMYK) are refused as
-// unsupported.
+//
+// Pillow's extensions read the same way through the raw decoder or
+// PpmDecoder: P0CMYK and PyCMYK (4-band CMYK, then Convert.c cmyk2rgb), PyP
+// (mode P with no palette: the initial grey ramp, so the index is the
+// grey) and PyRGBA (alpha dropped).
 
 func ppmError(kind Kind, format string, args ...any) error {
 	return &FormatError{Format: "PPM", Kind: kind, Msg: fmt.Sprintf(format, args...)}
@@ -108,12 +111,16 @@ func ppmParse(data []byte) (*ppmHeader, error) {
 		h.mode = "L"
 	case "P3", "P6":
 		h.mode = "RGB"
-	case "P0CMYK", "PyP", "PyRGBA", "PyCMYK":
-		return nil, ppmError(Unsupported, "unsupported PPM: Pillow extension %q", h.magic)
+	case "P0CMYK", "PyCMYK":
+		h.mode = "CMYK"
+	case "PyP":
+		h.mode = "P"
+	case "PyRGBA":
+		h.mode = "RGBA"
 	default:
 		return nil, ppmError(Corrupt, "invalid PPM: unknown magic number %q", h.magic)
 	}
-	h.plain = h.magic[1] <= '3'
+	h.plain = h.magic == "P1" || h.magic == "P2" || h.magic == "P3"
 	readToken := func() ([]byte, error) {
 		var tok []byte
 		for len(tok) <= 10 {
@@ -193,10 +200,7 @@ func decodePPM(data []byte, lim Limits) (*rgb.Image, error) {
 	if err := lim.check("PPM", h.w, h.h); err != nil {
 		return nil, err
 	}
-	bands := 1
-	if h.mode == "RGB" {
-		bands = 3
-	}
+	bands := ppmBands[h.mode]
 	n := int64(h.w) * int64(h.h) // pixels
 	rest := data[min(h.offset, len(data)):]
 	short := func() error {
@@ -239,22 +243,15 @@ func decodePPM(data []byte, lim Limits) (*rgb.Image, error) {
 			v := clip16(rest[2*i], rest[2*i+1])
 			px[3*i], px[3*i+1], px[3*i+2] = v, v, v
 		}
+	case bands == 4: // CMYK or RGBA, raw or through PpmDecoder
+		ppmFourBands(rest, h, n, px)
 	case h.scaled: // PpmDecoder
 		outMax := 255.0
 		if h.mode == "I" {
 			outMax = 65535
 		}
-		wide := h.maxval > 255
-		m := float64(h.maxval)
 		for i := int64(0); i < n*int64(bands); i++ {
-			var v int
-			if wide {
-				v = int(rest[2*i])<<8 | int(rest[2*i+1])
-			} else {
-				v = int(rest[i])
-			}
-			s := math.Min(outMax, math.RoundToEven(float64(v)/m*outMax))
-			b := byte(min(s, 255)) // mode I → RGB clips; L/RGB are ≤ 255
+			b := byte(min(ppmScaled(rest, h.maxval, i, outMax), 255)) // mode I → RGB clips; L/RGB are ≤ 255
 			if bands == 1 {
 				px[3*i], px[3*i+1], px[3*i+2] = b, b, b
 			} else {
@@ -270,6 +267,39 @@ func decodePPM(data []byte, lim Limits) (*rgb.Image, error) {
 		copy(px, rest[:3*n])
 	}
 	return out, nil
+}
+
+// ppmBands is Image.getmodebands for the modes a PPM opens as.
+var ppmBands = map[string]int{"1": 1, "L": 1, "I": 1, "P": 1, "RGB": 3, "CMYK": 4, "RGBA": 4}
+
+// ppmScaled is PpmDecoder's sample i: one byte below maxval 256, else two
+// big-endian, scaled as min(out_max, round(v/maxval*out_max)).
+func ppmScaled(rest []byte, maxval int, i int64, outMax float64) float64 {
+	var v int
+	if maxval > 255 {
+		v = int(rest[2*i])<<8 | int(rest[2*i+1])
+	} else {
+		v = int(rest[i])
+	}
+	return math.Min(outMax, math.RoundToEven(float64(v)/float64(maxval)*outMax))
+}
+
+// ppmFourBands converts raw or PpmDecoder-scaled CMYK/RGBA samples to RGB.
+func ppmFourBands(rest []byte, h *ppmHeader, n int64, px []byte) {
+	var s [4]byte
+	for i := int64(0); i < n; i++ {
+		for b := int64(0); b < 4; b++ {
+			if h.scaled {
+				s[b] = byte(ppmScaled(rest, h.maxval, 4*i+b, 255))
+			} else {
+				s[b] = rest[4*i+b]
+			}
+		}
+		if h.mode == "CMYK" {
+			s[0], s[1], s[2] = cmykToRGB(s[0], s[1], s[2], s[3])
+		}
+		copy(px[3*i:3*i+3], s[:3])
+	}
 }
 
 // ppmSplit is bytes.split() with no argument: runs of ASCII whitespace.

@@ -877,7 +877,18 @@ def ppms(c):
     c.write("bad-ppm-p2-long-token.pgm", hdr("P2", 1, 1, 255) + b"00000000001\n")
     c.write("bad-ppm-zero-width.ppm", hdr("P6", 0, 7, 255))
     c.write("bad-ppm-p7.pam", b"P7\nWIDTH 1\nHEIGHT 1\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n\0\0\0")
+    # Pillow's extensions: CMYK (cmyk2rgb), P with no palette (grey ramp), RGBA
+    cmyk = bytes(int(v) for v in np.random.RandomState(23).randint(0, 256, 9 * 7 * 4))
     c.write("gen-other-ppm-p0cmyk.ppm", b"P0CMYK 2 1 255\n" + bytes(range(8)))
+    c.write("gen-ppm-p0cmyk.ppm", hdr("P0CMYK", 9, 7, 255) + cmyk)
+    c.write("gen-ppm-pycmyk-maxval1000.ppm", hdr("PyCMYK", 9, 7, 1000) +
+            b"".join(struct.pack(">H", v * 3) for v in cmyk))
+    c.write("gen-ppm-pyp.ppm", hdr("PyP", 9, 7, 255) + g.tobytes())
+    c.write("gen-ppm-pyp-maxval100.ppm", hdr("PyP", 9, 7, 100) + g.tobytes())
+    c.write("gen-ppm-pyrgba.ppm", hdr("PyRGBA", 9, 7, 255) + cmyk)
+    c.write("gen-ppm-pyrgba-maxval31.ppm", hdr("PyRGBA", 9, 7, 31) + bytes(v % 32 for v in cmyk))
+    c.write("bad-ppm-pycmyk-truncated.ppm", hdr("PyCMYK", 9, 7, 255) + cmyk[:-1])
+    c.write("bad-ppm-p0-plain.ppm", b"P0 1 1 255\n\0\0\0")
 
 
 def others(c):
