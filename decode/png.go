@@ -54,6 +54,8 @@ type pngInfo struct {
 	palette       []byte
 	idatPos       int // data of the first IDAT
 	idatLen       int
+	tile          [4]int // x, y, w, h the image data is decoded into
+	apng          apngState
 }
 
 func pngErr(kind Kind, format string, args ...any) error {
@@ -141,7 +143,7 @@ func textTooLarge(z []byte) bool {
 
 // pngOpen is PngImageFile._open: the chunks up to the first IDAT.
 func pngOpen(data []byte) (*pngInfo, error) {
-	h := &pngInfo{}
+	h := &pngInfo{apng: newAPNG()}
 	pos := 8
 	seenIHDR := false
 	for {
@@ -155,7 +157,19 @@ func pngOpen(data []byte) (*pngInfo, error) {
 		}
 		pos += 8
 		switch typ {
-		case "IDAT":
+		case "IDAT", "fdAT":
+			if typ == "fdAT" { // chunk_fdAT: the sequence number, then image data
+				if n < 4 {
+					return nil, pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
+				}
+				if pos+4 > len(data) {
+					return nil, pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
+				}
+				if err := h.apng.fdATSeq(data[pos : pos+4]); err != nil {
+					return nil, err
+				}
+				pos, n = pos+4, n-4
+			}
 			if !seenIHDR {
 				return nil, pngErr(Corrupt, "invalid PNG: image data before the header")
 			}
@@ -167,11 +181,10 @@ func pngOpen(data []byte) (*pngInfo, error) {
 				return nil, pngErr(Unsupported, "unsupported PNG: bit depth %d with colour type %d", h.depth, h.ctype)
 			}
 			h.idatPos, h.idatLen = pos, n
+			h.apng.imageData(h)
 			return h, nil
 		case "IEND":
 			return nil, pngErr(Corrupt, "invalid PNG: no image data")
-		case "acTL", "fcTL", "fdAT":
-			return nil, pngErr(Unsupported, "animated PNG (APNG) is not supported")
 		}
 		if uint64(n) > uint64(len(data)-pos) {
 			return nil, pngErr(Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
@@ -192,6 +205,14 @@ func pngOpen(data []byte) (*pngInfo, error) {
 				return nil, pngErr(Corrupt, "invalid PNG: unknown filter method %d", body[11])
 			}
 			seenIHDR = true
+		case "acTL":
+			if err := h.apng.acTL(body); err != nil {
+				return nil, err
+			}
+		case "fcTL":
+			if err := h.apng.fcTL(body, h.width, h.height); err != nil {
+				return nil, err
+			}
 		case "PLTE":
 			if h.hasMode && h.mode.mode == "P" {
 				h.palette = body
@@ -235,11 +256,15 @@ func decodePNG(data []byte, lim Limits) (*rgb.Image, error) {
 	if err := lim.check("PNG", h.width, h.height); err != nil {
 		return nil, err
 	}
+	if h.tile[2] <= 0 || h.tile[3] <= 0 {
+		// ImagingDecoder setimage: "tile cannot extend outside image".
+		return nil, pngErr(Corrupt, "invalid PNG: empty APNG frame")
+	}
 	if len(h.palette)/3 > 256 {
 		// _imaging putpalette: "invalid palette size".
 		return nil, pngErr(Corrupt, "invalid PNG: palette of %d entries", len(h.palette)/3)
 	}
-	rowBytes := (int64(h.mode.bits)*int64(h.width) + 7) / 8
+	rowBytes := (int64(h.mode.bits)*int64(h.tile[2]) + 7) / 8
 	if rowBytes > math.MaxInt32-1 {
 		return nil, pngErr(TooLarge, "PNG rows of %d bytes are too long", rowBytes)
 	}
@@ -253,22 +278,24 @@ func decodePNG(data []byte, lim Limits) (*rgb.Image, error) {
 	return pngToRGB(h, raw), nil
 }
 
-// pngRows lists the scanlines ZipDecode produces, in order: (pass, y, bytes).
+// pngRows lists the scanlines ZipDecode produces, in order: (pass, y, bytes),
+// y within the tile.
 func pngRows(h *pngInfo, visit func(pass, y, n int)) {
+	width, height := h.tile[2], h.tile[3]
 	if !h.interlaced {
-		n := int((int64(h.mode.bits)*int64(h.width) + 7) / 8)
-		for y := 0; y < h.height; y++ {
+		n := int((int64(h.mode.bits)*int64(width) + 7) / 8)
+		for y := 0; y < height; y++ {
 			visit(-1, y, n)
 		}
 		return
 	}
 	for p := 0; p < 7; p++ {
-		cols := (h.width + adamOffset[p]) / adamColInc[p]
+		cols := (width + adamOffset[p]) / adamColInc[p]
 		n := (cols*h.mode.bits + 7) / 8
 		if n <= 0 {
 			continue
 		}
-		for y := adamRow[p]; y < h.height; y += adamRowInc[p] {
+		for y := adamRow[p]; y < height; y += adamRowInc[p] {
 			visit(p, y, n)
 		}
 	}
@@ -293,7 +320,7 @@ type pngState struct {
 func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
 	total := 0
 	pngRows(h, func(_, _, n int) { total += n })
-	st := C.pz_new(C.int(h.mode.bits), C.int(h.width), C.int(h.height), C.int(boolInt(h.interlaced)), C.size_t(total))
+	st := C.pz_new(C.int(h.mode.bits), C.int(h.tile[2]), C.int(h.tile[3]), C.int(boolInt(h.interlaced)), C.size_t(total))
 	if st == nil {
 		return nil, pngErr(Corrupt, "out of memory")
 	}
@@ -302,7 +329,10 @@ func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
 	cbuf := C.malloc(pillowMaxBlock)
 	defer C.free(cbuf)
 	for {
-		chunk := s.read(data, pillowMaxBlock)
+		chunk, err := s.read(data, pillowMaxBlock, &h.apng)
+		if err != nil {
+			return nil, err
+		}
 		if len(chunk) == 0 {
 			return nil, pngErr(Truncated, "truncated PNG: the image data ends before the last row")
 		}
@@ -339,19 +369,32 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// read is PngImageFile.load_read.
-func (s *pngState) read(data []byte, want int) []byte {
+// read is PngImageFile.load_read: image data continues in IDAT, DDAT and
+// (after its sequence number) fdAT chunks.
+func (s *pngState) read(data []byte, want int, a *apngState) ([]byte, error) {
 	for s.idat == 0 {
 		s.pos += 4 // CRC, unchecked
 		if s.pos+8 > len(data) {
-			return nil // struct.error / not a chunk id: truncated
+			return nil, nil // struct.error / not a chunk id: truncated
 		}
 		n := int(binary.BigEndian.Uint32(data[s.pos:]))
 		typ := string(data[s.pos+4 : s.pos+8])
-		if typ != "IDAT" && typ != "DDAT" {
-			return nil
+		if typ != "IDAT" && typ != "DDAT" && typ != "fdAT" {
+			return nil, nil
 		}
 		s.pos += 8
+		if typ == "fdAT" {
+			if n < 4 {
+				return nil, pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
+			}
+			if s.pos+4 > len(data) {
+				return nil, pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
+			}
+			if err := a.fdATSeq(data[s.pos:]); err != nil {
+				return nil, err
+			}
+			s.pos, n = s.pos+4, n-4
+		}
 		s.idat = n
 	}
 	n := min(want, s.idat)
@@ -359,7 +402,7 @@ func (s *pngState) read(data []byte, want int) []byte {
 	start := min(s.pos, len(data))
 	end := min(s.pos+n, len(data))
 	s.pos += n
-	return data[start:end]
+	return data[start:end], nil
 }
 
 // pngAfterImage is PngImageFile.load_end: the chunks after the image data
@@ -374,10 +417,21 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 		}
 		n := int(binary.BigEndian.Uint32(data[pos:]))
 		typ := string(data[pos+4 : pos+8])
-		if !isCID(typ) || typ == "IEND" {
-			return nil
+		if !isCID(typ) || typ == "IEND" || typ == "fcTL" && h.apng.animated() {
+			return nil // an animation's next frame starts: frame 0 is done
 		}
 		pos += 8
+		if typ == "fdAT" { // chunk_fdAT, then its image data is skipped
+			if n < 4 {
+				return pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
+			}
+			if pos+4 > len(data) {
+				return pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
+			}
+			if err := h.apng.fdATSeq(data[pos:]); err != nil {
+				return err
+			}
+		}
 		if uint64(n) > uint64(len(data)-pos) {
 			return pngErr(Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
 		}
@@ -391,8 +445,15 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 			if body[11] != 0 {
 				return pngErr(Corrupt, "invalid PNG: unknown filter method %d", body[11])
 			}
-		case "acTL", "fcTL", "fdAT":
-			return pngErr(Unsupported, "animated PNG (APNG) is not supported")
+		case "acTL":
+			if err := h.apng.acTL(body); err != nil {
+				return err
+			}
+		case "fcTL":
+			if err := h.apng.fcTL(body, h.width, h.height); err != nil {
+				return err
+			}
+		case "fdAT":
 		default:
 			if err := pngChunkCheck(typ, body, h.mode.mode); err != nil {
 				return err
@@ -415,8 +476,15 @@ func pngToRGB(h *pngInfo, raw []byte) *rgb.Image {
 	for i := 0; i < len(h.palette)/3; i++ {
 		copy(lut[i][:], h.palette[3*i:])
 	}
+	if h.mode.mode == "P" && h.tile != [4]int{0, 0, h.width, h.height} {
+		// Outside an APNG frame-0 box the new image holds index 0.
+		for i := 0; i < len(out.Pix); i += 3 {
+			copy(out.Pix[i:i+3], lut[0][:])
+		}
+	}
 	bits := h.mode.bits
 	off := 0
+	tx, ty, tw := h.tile[0], h.tile[1], h.tile[2]
 	pngRows(h, func(pass, y, n int) {
 		row := raw[off : off+n]
 		off += n
@@ -424,8 +492,8 @@ func pngToRGB(h *pngInfo, raw []byte) *rgb.Image {
 		if pass >= 0 {
 			x0, dx = adamCol[pass], adamColInc[pass]
 		}
-		for i, x := 0, x0; x < h.width; i, x = i+1, x+dx {
-			px := out.Pix[3*(y*h.width+x):]
+		for i, x := 0, x0; x < tw; i, x = i+1, x+dx {
+			px := out.Pix[3*((ty+y)*h.width+tx+x):]
 			var r, g, b byte
 			switch {
 			case bits < 8: // 1/2/4-bit grey or palette

@@ -298,6 +298,8 @@ def jpegs(c):
     c.write("gen-jpeg-prog-no-eoi.jpg", prog[:-2])
     c.write("bad-jpeg-prog-half.jpg", prog[: len(prog) // 2])
     c.write("gen-jpeg-trailing-garbage.jpg", full + b"garbage after EOI" * 10)
+    # MPO (camera stereo/multi-picture JPEG): Pillow opens the first picture.
+    c.save("gen-jpeg-mpo.mpo", im, "MPO", save_all=True, append_images=[pattern(64, 48, seed=3)])
     c.write("bad-jpeg-soi-only.jpg", b"\xff\xd8\xff")
     # 12-bit: the SOF precision byte says 12; Pillow refuses ("cannot handle 12-bit layers").
     i = full.index(b"\xff\xc0")
@@ -410,6 +412,61 @@ def pngs(c):
             + chunk(b"IEND", b""))
     c.write("bad-png-zero-width.png", png_raw(0, 5, 8, 0, [b""] * 5))
     c.write("bad-png-bad-depth.png", png_raw(2, 2, 7, 0, [b"\x00\x00"] * 2))
+
+
+def apngs(c):
+    """Animated PNG: Image.open gives frame 0, the image in the IDAT chunks
+    (decoded into the first fcTL's box when one precedes them)."""
+    a, b = pattern(23, 17, seed=31), pattern(23, 17, seed=32)
+    c.save("gen-apng-rgb.png", a, "PNG", save_all=True, append_images=[b], duration=100)
+    c.save("gen-apng-default-image.png", a, "PNG", save_all=True, append_images=[b, a],
+           default_image=True)
+    c.save("gen-apng-p.png", a.convert("P"), "PNG", save_all=True,
+           append_images=[b.convert("P")])
+    c.save("gen-apng-rgba.png", a.convert("RGBA"), "PNG", save_all=True,
+           append_images=[b.convert("RGBA")], disposal=1, blend=1)
+
+    def actl(n):
+        return chunk(b"acTL", struct.pack(">II", n, 0))
+
+    def fctl(seq, w, h, x, y):
+        return chunk(b"fcTL", struct.pack(">IIIIIHHBB", seq, w, h, x, y, 1, 10, 0, 0))
+
+    def idat(rows):
+        return chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + bytes(r) for r in rows)))
+
+    def png(w, h, depth, ctype, body, plte=None):
+        out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, 0))
+        if plte is not None:
+            out += chunk(b"PLTE", bytes(plte))
+        return out + body + chunk(b"IEND", b"")
+
+    rgb_rows = [bytes((x * 37 + y * 11 + ch * 5) % 256 for x in range(6) for ch in range(3)) for y in range(4)]
+    idx_rows = [bytes((x + y) % 4 for x in range(6)) for y in range(4)]
+    pal = [200, 10, 10, 10, 200, 10, 10, 10, 200, 90, 90, 90]
+    # frame 0 smaller than the image: decoded into its box, the rest zero
+    # (black for RGB, palette entry 0 for P)
+    c.write("gen-apng-frame0-box.png", png(9, 7, 8, 2, actl(1) + fctl(0, 6, 4, 2, 3) + idat(rgb_rows)))
+    c.write("gen-apng-frame0-box-p.png", png(9, 7, 8, 3, actl(2) + fctl(0, 6, 4, 3, 1) + idat(idx_rows)
+                                             + fctl(1, 2, 2, 0, 0) + chunk(b"fdAT", struct.pack(">I", 2)
+                                                                         + zlib.compress(b"\x00\x01\x02" * 2)),
+                                             plte=pal))
+    # fcTL without acTL still sets the box; acTL with 0 frames is ignored
+    c.write("gen-apng-fctl-no-actl.png", png(9, 7, 8, 2, fctl(0, 6, 4, 1, 1) + idat(rgb_rows)))
+    c.write("gen-apng-actl-zero.png", png(6, 4, 8, 2, actl(0) + idat(rgb_rows)))
+    # image data split between IDAT and fdAT chunks (load_read reads both)
+    z = zlib.compress(b"".join(b"\x00" + r for r in rgb_rows))
+    c.write("gen-apng-idat-fdat.png", png(6, 4, 8, 2, actl(1) + fctl(0, 6, 4, 0, 0) + chunk(b"IDAT", z[:20])
+                                          + chunk(b"fdAT", struct.pack(">I", 1) + z[20:])))
+    # refused by Pillow
+    c.write("bad-apng-sequence.png", png(6, 4, 8, 2, actl(1) + fctl(3, 6, 4, 0, 0) + idat(rgb_rows)))
+    c.write("bad-apng-frame-outside.png", png(6, 4, 8, 2, actl(1) + fctl(0, 6, 4, 1, 0) + idat(rgb_rows)))
+    c.write("bad-apng-short-fctl.png", png(6, 4, 8, 2, actl(1) + chunk(b"fcTL", b"\0" * 10) + idat(rgb_rows)))
+    c.write("bad-apng-empty-frame.png", png(6, 4, 8, 2, actl(1) + fctl(0, 0, 4, 1, 0) + idat(rgb_rows)))
+    # ... but a box of width 0 at x 0 is "the whole image" to decode.c's setimage
+    c.write("gen-apng-empty-frame-at-0.png", png(6, 4, 8, 2, actl(1) + fctl(0, 0, 4, 0, 0) + idat(rgb_rows)))
+    c.write("bad-apng-fdat-sequence.png", png(6, 4, 8, 2, actl(1) + fctl(0, 6, 4, 0, 0) + chunk(b"IDAT", z[:20])
+                                              + chunk(b"fdAT", struct.pack(">I", 5) + z[20:])))
 
 
 def png_adam7(im):
@@ -911,7 +968,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, gifs, webps, bmps, tiffs, ppms, others):
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, tiffs, ppms, others):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
     return 0
