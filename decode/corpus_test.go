@@ -35,7 +35,7 @@ func unsupportedVariant(format string, data []byte, err error) bool {
 	switch format {
 	case "BMP": // 1/4-bit data with a grey palette (read as overlapping 8-bit rows)
 		return strings.Contains(err.Error(), "with a grey palette")
-	case "TIFF": // CMYK, 16-bit, JPEG-in-TIFF, ... (see decode/tiff.go)
+	case "TIFF": // YCbCr outside JPEG, old-style JPEG, float/signed samples, fill order 2, ... (see decode/tiff.go)
 		return strings.HasPrefix(err.Error(), "unsupported TIFF")
 	}
 	return false
