@@ -28,18 +28,22 @@ func BytesWith(data []byte, opts Options) (*rgb.Image, error) {
 
 // Orientation returns the EXIF orientation Pillow's getexif() would report
 // for the file (1 when there is none or it is not 1–8): JPEG's first APP1
-// "Exif" segment, PNG's eXIf chunk, WebP's EXIF chunk.
+// "Exif" segment, PNG's eXIf chunk or text profiles (pngOrientation),
+// WebP's EXIF chunk, and a TIFF's own first IFD — which Pillow 9.4 has
+// already applied when it decoded the file, so exif_transpose turns a TIFF
+// a second time, and so does BytesWith.
 func Orientation(data []byte) int {
-	var tiff []byte
+	var o int
 	switch Sniff(data) {
 	case "JPEG":
-		tiff = jpegExif(data)
+		o = exifOrientation(bytes.TrimPrefix(jpegExif(data), []byte("Exif\x00\x00")))
 	case "PNG":
-		tiff = pngExif(data)
+		o = pngOrientation(data)
 	case "WebP":
-		tiff = webpExif(data)
+		o = exifOrientation(bytes.TrimPrefix(webpExif(data), []byte("Exif\x00\x00")))
+	case "TIFF":
+		o = exifOrientation(data)
 	}
-	o := exifOrientation(bytes.TrimPrefix(tiff, []byte("Exif\x00\x00")))
 	if o < 1 || o > 8 {
 		return 1
 	}
@@ -71,25 +75,6 @@ func jpegExif(d []byte) []byte {
 			return seg
 		}
 		pos += 2 + n
-	}
-	return nil
-}
-
-func pngExif(d []byte) []byte {
-	pos := 8
-	for pos+12 <= len(d) {
-		n := int(binary.BigEndian.Uint32(d[pos:]))
-		typ := string(d[pos+4 : pos+8])
-		if n < 0 || pos+12+n > len(d) {
-			return nil
-		}
-		if typ == "eXIf" {
-			return d[pos+8 : pos+8+n]
-		}
-		if typ == "IEND" {
-			return nil
-		}
-		pos += 12 + n
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ import sys
 import zlib
 
 import numpy as np
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -320,6 +320,21 @@ def jpegs(c):
     ex[0x0112] = 6
     c.save("gen-exif-orient6.png", a, "PNG", exif=ex.tobytes())
     c.save("gen-exif-orient6.webp", a, "WEBP", lossless=True, exif=ex.tobytes())
+    # PNG orientation from text chunks (Image.getexif): ImageMagick's "Raw
+    # profile type exif" and an XMP packet; and a tEXt chunk keyed "exif".
+    pinfo = PngImagePlugin.PngInfo()
+    hexed = (b"Exif\x00\x00" + ex.tobytes()).hex()
+    pinfo.add_text("Raw profile type exif", "\nexif\n    %d\n%s\n" % (len(hexed) // 2, "\n".join(
+        hexed[i:i + 72] for i in range(0, len(hexed), 72))), zip=True)
+    c.save("gen-exif-png-raw-profile.png", a, "PNG", pnginfo=pinfo)
+    pinfo = PngImagePlugin.PngInfo()
+    pinfo.add_itxt("XML:com.adobe.xmp", '<x:xmpmeta><rdf:Description tiff:Orientation="8"/></x:xmpmeta>')
+    c.save("gen-exif-png-xmp.png", a, "PNG", pnginfo=pinfo)
+    pinfo = PngImagePlugin.PngInfo()
+    ex3 = Image.Exif()
+    ex3[0x0112] = 3
+    pinfo.add_text("exif", ex3.tobytes().decode("latin-1"))
+    c.save("gen-exif-png-text-exif.png", a, "PNG", pnginfo=pinfo)
     # Arithmetic coding via jpegtran (libjpeg-turbo-progs), if installed.
     jt = shutil.which("jpegtran")
     if jt:
@@ -721,6 +736,173 @@ def tiffs(c):
     c.write("gen-tiff-hand-l4.tif", tiff_bytes("<", (a[:, :, :1] % 16).astype(np.uint8), 1, 4, 1, 1))
     good = tiff_bytes("<", a, 2, 8, 5, 1)
     c.write("bad-tiff-lzw-corrupt.tif", good[:12] + b"\xff" * 30 + good[42:])
+    tiff_jpegs(c)
+    tiff_more(c)
+
+
+def tiff_jpegs(c):
+    """JPEG-in-TIFF (compression 7): Pillow's (libtiff) writer for RGB, L and
+    YCbCr, and hand-made YCbCr 4:2:0 / 4:2:2 / 4:4:4 strips and tiles with
+    and without JPEGTables, grey and CMYK, plus damaged ones."""
+    big = pattern(300, 90, seed=30)
+    c.save("gen-tiff-jpeg-pil-l.tif", big.convert("L"), "TIFF", compression="jpeg")
+    c.save("gen-tiff-jpeg-pil-ycbcr.tif", big.convert("YCbCr"), "TIFF", compression="jpeg")
+    c.save("gen-tiff-jpeg-pil-rgb-q30.tif", big, "TIFF", compression="jpeg", quality=30)
+    c.save("gen-tiff-jpeg-pil-cmyk.tif", pattern(20, 9, seed=31).convert("CMYK"), "TIFF", compression="jpeg")
+    a = np.asarray(pattern(37, 23, seed=32))
+    for bo in ("<", ">"):
+        t = "le" if bo == "<" else "be"
+        for sub in (0, 1, 2):
+            for tiles in (False, True):
+                c.write(f"gen-tiff-jpeg-{t}-ycbcr-s{sub}-{'tile' if tiles else 'strip'}.tif",
+                        tiff_jpeg(bo, a, 6, tiles=tiles, sub=sub))
+    c.write("gen-tiff-jpeg-ycbcr-notables.tif", tiff_jpeg("<", a, 6, sub=2, tables=False))
+    c.write("gen-tiff-jpeg-ycbcr-no-subtag-422.tif", tiff_jpeg("<", a, 6, sub=1, sub_tag=None))
+    c.write("gen-tiff-jpeg-ycbcr-wrong-subtag.tif", tiff_jpeg("<", a, 6, sub=2, sub_tag=(1, 1), tiles=True))
+    c.write("gen-tiff-jpeg-ycbcr-1x1.tif", tiff_jpeg("<", a[:1, :1], 6, sub=2))
+    c.write("gen-tiff-jpeg-ycbcr-rps8.tif", tiff_jpeg("<", np.asarray(pattern(64, 50, seed=33)), 6, rps=8, sub=2))
+    # Other photometrics: libjpeg hands the components over as stored.
+    c.write("gen-tiff-jpeg-l-tile.tif", tiff_jpeg(">", a[:, :, 1:2], 1, tiles=True, sub=0))
+    c.write("gen-tiff-jpeg-l-miniswhite.tif", tiff_jpeg("<", a[:, :, 1:2], 0, sub=0))
+    c.write("gen-tiff-jpeg-rgb-as-stored.tif", tiff_jpeg("<", a, 2, sub=0))
+    c.write("gen-tiff-jpeg-cmyk-strip.tif", tiff_jpeg("<", np.asarray(Image.fromarray(a).convert("CMYK")), 5, sub=0))
+    c.write("bad-tiff-jpeg-l-sampled.tif", tiff_jpeg("<", a[:, :, 1:2], 1, sub=2))
+    c.write("gen-tiff-jpeg-ycbcr-orient8.tif", tiff_jpeg("<", a, 6, sub=2, orientation=8))
+    # The last strip's stream holding the full 16 rows (libtiff reads its top).
+    tall = tiff_jpeg("<", np.asarray(pattern(37, 32, seed=34)), 6, sub=2)
+    c.write("gen-tiff-jpeg-ycbcr-tall-last-strip.tif", tall.replace(struct.pack("<HHII", 257, 4, 1, 32),
+                                                                     struct.pack("<HHII", 257, 4, 1, 23)))
+    # Damaged: a strip's data cut short inside the bytecount (libjpeg pads
+    # with a fake EOI and libtiff reads on: Pillow returns an image), the
+    # sampling changing between strips, tables that hold an image, a
+    # stream wider than the strip.
+    good = tiff_jpeg("<", a, 6, sub=2)
+    c.write("gen-tiff-jpeg-damaged-scan-cut.tif", tiff_jpeg_cut(a))
+    c.write("bad-tiff-jpeg-mixed-sampling.tif", tiff_jpeg_mixed(a))
+    c.write("bad-tiff-jpeg-bogus-tables.tif", tiff_jpeg_bogus_tables(a))
+    c.write("bad-tiff-jpeg-wide-strip.tif", tiff_jpeg("<", a, 6, sub=2).replace(
+        struct.pack("<HHII", 256, 4, 1, 37), struct.pack("<HHII", 256, 4, 1, 30)))
+    counts = struct.pack("<2I", *Image.open(io.BytesIO(good)).tag_v2[279])
+    c.write("bad-tiff-jpeg-count-past-end.tif",
+            good.replace(counts, counts[:4] + struct.pack("<I", len(good))))
+
+
+def tiff_jpeg_cut(a):
+    """YCbCr JPEG strips, the first one's stream cut a third short."""
+    h, w, _ = a.shape
+    chunks, tabs = [], None
+    for k, blk in enumerate(tiff_blocks(a, False, 16)):
+        buf = io.BytesIO()
+        Image.fromarray(blk).save(buf, "JPEG", quality=80, subsampling=2)
+        tabs, rest = jpeg_split(buf.getvalue())
+        if k == 0:
+            rest = rest[:len(rest) * 2 // 3]
+        chunks.append(rest)
+    tags = {258: (3, [8] * 3), 259: (3, [7]), 262: (3, [6]), 277: (3, [3]), 347: (7, tabs), 530: (3, [2, 2])}
+    return tiff_assemble("<", w, h, chunks, tags, False, 16)
+
+
+def tiff_jpeg_mixed(a):
+    """The first strip 4:2:0, the second 4:4:4: libtiff refuses the second."""
+    h, w, _ = a.shape
+    chunks = []
+    for k, blk in enumerate(tiff_blocks(a, False, 16)):
+        buf = io.BytesIO()
+        Image.fromarray(blk).save(buf, "JPEG", quality=80, subsampling=2 if k == 0 else 0)
+        chunks.append(buf.getvalue())
+    tags = {258: (3, [8] * 3), 259: (3, [7]), 262: (3, [6]), 277: (3, [3]), 530: (3, [2, 2])}
+    return tiff_assemble("<", w, h, chunks, tags, False, 16)
+
+
+def tiff_jpeg_bogus_tables(a):
+    """JPEGTables holding a whole JPEG image: "Bogus JPEGTables field"."""
+    h, w, _ = a.shape
+    buf = io.BytesIO()
+    Image.fromarray(a[:8, :8]).save(buf, "JPEG")
+    chunks = []
+    for blk in tiff_blocks(a, False, 16):
+        b2 = io.BytesIO()
+        Image.fromarray(blk).save(b2, "JPEG", quality=80, subsampling=2)
+        chunks.append(b2.getvalue())
+    tags = {258: (3, [8] * 3), 259: (3, [7]), 262: (3, [6]), 277: (3, [3]), 347: (7, buf.getvalue()),
+            530: (3, [2, 2])}
+    return tiff_assemble("<", w, h, chunks, tags, False, 16)
+
+
+def tiff_more(c):
+    """16-bit, CMYK, 2/4-bit grey, associated alpha, orientation, missing
+    photometric: Pillow-written and hand-made."""
+    v16 = (np.arange(23 * 37, dtype=np.int64).reshape(23, 37, 1) * 97 % 65536).astype(np.uint16)
+    v16[0, :4, 0] = (0, 255, 256, 65535)
+    small16 = (v16 % 300).astype(np.uint16)  # mostly below 256: convert("RGB") keeps them
+    c.save("gen-tiff-i16b.tif", Image.frombytes("I;16B", (37, 23), small16.astype(">u2").tobytes()), "TIFF")
+    c.save("gen-tiff-i16-lzw.tif", Image.fromarray(small16[:, :, 0], "I;16"), "TIFF", compression="tiff_lzw")
+    for bo in ("<", ">"):
+        t = "le" if bo == "<" else "be"
+        for comp, pred, tiles in ((1, 1, False), (5, 2, False), (8, 2, True), (32773, 1, True), (8, 1, False)):
+            sfx = f"c{comp}-p{pred}-{'tile' if tiles else 'strip'}"
+            c.write(f"gen-tiff-hand-{t}-l16-{sfx}.tif", tiff_bytes(bo, small16, 1, 16, comp, pred, tiles=tiles))
+            rgb16 = np.concatenate([small16, (v16 // 3) % 290, v16], axis=2).astype(np.uint16)
+            c.write(f"gen-tiff-hand-{t}-rgb16-{sfx}.tif", tiff_bytes(bo, rgb16, 2, 16, comp, pred, tiles=tiles))
+        alpha16 = (np.arange(23 * 37).reshape(23, 37, 1) * 2311 % 65536).astype(np.uint16)
+        for ex in ((), (0,), (1,), (2,)):
+            c.write(f"gen-tiff-hand-{t}-rgba16-x{''.join(map(str, ex)) or 'none'}.tif",
+                    tiff_bytes(bo, np.concatenate([rgb16, alpha16], axis=2), 2, 16, 5, 2, extra=ex))
+        c.write(f"gen-tiff-hand-{t}-cmyk16.tif", tiff_bytes(bo, np.concatenate([rgb16, alpha16], axis=2),
+                                                          5, 16, 8, 1))
+        c.write(f"gen-tiff-hand-{t}-l16-miniswhite.tif", tiff_bytes(bo, small16, 0, 16, 1, 1))
+    a = np.asarray(pattern(37, 23, seed=35))
+    cmyk = np.asarray(Image.fromarray(a).convert("CMYK")).copy()
+    cmyk[::3, ::2, 3] = np.arange(cmyk[::3, ::2, 3].size).reshape(cmyk[::3, ::2, 3].shape) % 256
+    for comp, pred, tiles in ((1, 1, False), (5, 2, False), (8, 1, True), (32773, 1, False)):
+        c.write(f"gen-tiff-hand-cmyk-c{comp}-p{pred}-{'tile' if tiles else 'strip'}.tif",
+                tiff_bytes("<", cmyk, 5, 8, comp, pred, tiles=tiles))
+    c.write("gen-tiff-hand-cmykx.tif", tiff_bytes(">", np.dstack([cmyk, a[:, :, :1]]), 5, 8, 5, 1, extra=(0,)))
+    c.write("gen-tiff-hand-cmykxx.tif", tiff_bytes("<", np.dstack([cmyk, a[:, :, :2]]), 5, 8, 1, 1, extra=(0, 0)))
+    c.write("gen-tiff-hand-cmyk-alpha.tif", tiff_bytes("<", np.dstack([cmyk, a[:, :, :1]]), 5, 8, 1, 1,
+                                                       extra=(2,)))
+    g = a[:, :, 1]
+    for bits in (2, 4):
+        for photo in (0, 1):
+            for comp in (1, 5, 8):
+                for w in (37, 5, 1):
+                    c.write(f"gen-tiff-hand-l{bits}-ph{photo}-c{comp}-w{w}.tif",
+                            tiff_bytes("<" if comp != 8 else ">", (g[:, :w, None] % (1 << bits)).astype(np.uint8),
+                                       photo, bits, comp, 1))
+        c.write(f"gen-tiff-hand-l{bits}-tile.tif", tiff_bytes("<", (g[:, :, None] >> (8 - bits)).astype(np.uint8),
+                                                              1, bits, 1, 1, tiles=True))
+    alpha = ((np.arange(23 * 37).reshape(23, 37) * 7) % 256).astype(np.uint8)
+    alpha[0, :3] = (0, 255, 1)
+    prem = (a.astype(np.int32) * alpha[:, :, None] // 255).astype(np.uint8)
+    prem[1, :4] = ((200, 10, 3), (255, 255, 255), (9, 9, 9), (0, 0, 0))  # some above alpha: clipped
+    assoc = np.dstack([prem, alpha])
+    for comp, pred, tiles in ((1, 1, False), (5, 2, False), (8, 1, True), (32773, 1, False)):
+        c.write(f"gen-tiff-hand-rgba-assoc-c{comp}-p{pred}-{'tile' if tiles else 'strip'}.tif",
+                tiff_bytes("<", assoc, 2, 8, comp, pred, tiles=tiles, extra=(1,)))
+    c.write("gen-tiff-hand-rgba-assoc-x.tif", tiff_bytes(">", np.dstack([assoc, g]), 2, 8, 1, 1, extra=(1, 0)))
+    c.write("gen-tiff-hand-rgba-assoc-xx.tif", tiff_bytes("<", np.dstack([assoc, g, g]), 2, 8, 5, 1,
+                                                          extra=(1, 0, 0)))
+    c.write("gen-tiff-hand-rgba-999.tif", tiff_bytes("<", assoc, 2, 8, 1, 1, extra=(999,)))
+    c.write("gen-tiff-hand-rgb-extra-bad.tif", tiff_bytes("<", np.dstack([a, g]), 2, 8, 1, 1, extra=(3,)))
+    for o in range(0, 10):
+        c.write(f"gen-tiff-hand-orient{o}-strip.tif", tiff_bytes("<", a, 2, 8, 1, 1, orientation=o or None)
+                if o else tiff_bytes("<", a, 2, 8, 1, 1, more={274: (3, [0])}))
+    for o in (3, 5, 7):
+        c.write(f"gen-tiff-hand-orient{o}-tile-lzw.tif", tiff_bytes(">", a, 2, 8, 5, 2, tiles=True, orientation=o))
+    c.write("gen-tiff-hand-orient6-p4.tif", tiff_bytes("<", (g[:, :, None] % 16).astype(np.uint8), 3, 4, 1, 1,
+                                                       orientation=6))
+    # Planar configuration 2: one plane after the other.
+    rgba = np.dstack([a, alpha])
+    for name, arr, photo, extra in (("rgb", a, 2, ()), ("rgba", rgba, 2, (2,)), ("rgbx", rgba, 2, (0,)),
+                                    ("rgbassoc", assoc, 2, (1,)), ("la", np.dstack([g, alpha]), 1, (2,)),
+                                    ("cmyk", cmyk, 5, ()), ("l", g[:, :, None], 1, ()),
+                                    ("lminiswhite", g[:, :, None], 0, ()), ("pa", np.dstack([g % 16, alpha]), 3, (2,))):
+        for comp, pred, tiles in ((1, 1, False), (5, 2, True), (8, 1, False)):
+            c.write(f"gen-tiff-hand-planar-{name}-c{comp}-{'tile' if tiles else 'strip'}.tif",
+                    tiff_planar("<" if comp != 8 else ">", arr, photo, comp, pred, tiles, extra))
+    c.write("gen-tiff-hand-no-photometric.tif", tiff_bytes("<", g[:, :, None], 1, 8, 1, 1, more={262: (3, None)}))
+    c.write("gen-tiff-hand-no-photometric-1bit.tif",
+            tiff_bytes("<", (g[:, :, None] > 100).astype(np.uint8), 1, 1, 5, 1, more={262: (3, None)}))
 
 
 def tiff_lzw(data):
@@ -783,15 +965,21 @@ def packbits(data):
     return bytes(out)
 
 
-def tiff_bytes(bo, a, photo, bits, comp, pred, tiles=False, extra=(), orientation=None):
-    """A classic TIFF of array a (H x W x samples, one byte per sample value),
-    in strips of 5 rows or 16x16 tiles, compressed per strip/tile."""
+def tiff_bytes(bo, a, photo, bits, comp, pred, tiles=False, extra=(), orientation=None, rps=5, more=None):
+    """A classic TIFF of array a (H x W x samples: uint8 values, or uint16
+    when bits is 16), in strips of rps rows or 16x16 tiles, compressed per
+    strip/tile. more: extra tags {tag: (type, values)}."""
     h, w, spp = a.shape
 
     def pack_rows(block):  # block: rows x cols x spp -> packed bytes, rows padded
         rows = []
         for r in block:
-            if bits == 8:
+            if bits == 16:
+                v = r.reshape(-1).astype(np.int64)
+                if pred == 2:
+                    v[spp:] = v[spp:] - r.reshape(-1).astype(np.int64)[:-spp]
+                rows.append((v % 65536).astype(bo + "u2").tobytes())
+            elif bits == 8:
                 row = bytearray(r.astype(np.uint8).tobytes())
                 if pred == 2:
                     row = _hdiff(r, spp)
@@ -816,21 +1004,8 @@ def tiff_bytes(bo, a, photo, bits, comp, pred, tiles=False, extra=(), orientatio
             return zlib.compress(raw)
         return packbits(raw)
 
-    chunks = []
-    if tiles:
-        tw = th = 16
-        for ty in range(0, h, th):
-            for tx in range(0, w, tw):
-                blk = np.zeros((th, tw, spp), np.uint8)
-                part = a[ty:ty + th, tx:tx + tw]
-                blk[:part.shape[0], :part.shape[1]] = part
-                chunks.append(compress(pack_rows(blk)))
-    else:
-        rps = 5
-        for y in range(0, h, rps):
-            chunks.append(compress(pack_rows(a[y:y + rps])))
-    tags = {256: (4, [w]), 257: (4, [h]), 258: (3, [bits] * spp), 259: (3, [comp]),
-            262: (3, [photo]), 277: (3, [spp])}
+    chunks = [compress(pack_rows(blk)) for blk in tiff_blocks(a, tiles, rps)]
+    tags = {258: (3, [bits] * spp), 259: (3, [comp]), 262: (3, [photo]), 277: (3, [spp])}
     if pred != 1:
         tags[317] = (3, [pred])
     if extra:
@@ -842,6 +1017,49 @@ def tiff_bytes(bo, a, photo, bits, comp, pred, tiles=False, extra=(), orientatio
         cm = [((i * 37 + 11) % 256) * 257 for i in range(n)] + [((i * 91) % 256) * 256 + 255 for i in range(n)] \
             + [(255 - (i * 13) % 256) * 256 for i in range(n)]
         tags[320] = (3, cm)
+    tags.update(more or {})
+    return tiff_assemble(bo, w, h, chunks, tags, tiles, rps)
+
+
+def tiff_planar(bo, a, photo, comp, pred, tiles, extra=()):
+    """PlanarConfiguration 2: each sample of array a (8-bit) in its own strips
+    or tiles, plane after plane."""
+    h, w, spp = a.shape
+    chunks = []
+    for p in range(spp):
+        for blk in tiff_blocks(a[:, :, p:p + 1], tiles, 5):
+            raw = b"".join(bytes(_hdiff(r, 1)) if pred == 2 else r.astype(np.uint8).tobytes() for r in blk)
+            chunks.append({1: lambda r: r, 5: tiff_lzw, 8: zlib.compress}[comp](raw))
+    tags = {258: (3, [8] * spp), 259: (3, [comp]), 262: (3, [photo]), 277: (3, [spp]), 284: (3, [2])}
+    if pred != 1:
+        tags[317] = (3, [pred])
+    if extra:
+        tags[338] = (3, list(extra))
+    if photo == 3:
+        tags[320] = (3, [((i * 37 + 11) % 256) * 257 for i in range(256)] + [((i * 91) % 256) * 256 for i in range(256)]
+                     + [(255 - (i * 13) % 256) * 256 for i in range(256)])
+    return tiff_assemble(bo, w, h, chunks, tags, tiles, 5)
+
+
+def tiff_blocks(a, tiles, rps, tile=16):
+    """The strips (rps rows) or tiles (tile x tile, zero-padded) of array a."""
+    h, w = a.shape[:2]
+    if not tiles:
+        return [a[y:y + rps] for y in range(0, h, rps)]
+    out = []
+    for ty in range(0, h, tile):
+        for tx in range(0, w, tile):
+            blk = np.zeros((tile, tile) + a.shape[2:], a.dtype)
+            part = a[ty:ty + tile, tx:tx + tile]
+            blk[:part.shape[0], :part.shape[1]] = part
+            out.append(blk)
+    return out
+
+
+def tiff_assemble(bo, w, h, chunks, tags, tiles, rps, tile=16):
+    """Header, strip/tile data, then the IFD. tags: {tag: (type, values)};
+    type 3 SHORT, 4 LONG, 7 UNDEFINED (values: bytes); tags given with
+    value None are left out (e.g. 262 for a file without photometric)."""
     data = bytearray(b"II*\x00" if bo == "<" else b"MM\x00*")
     data += struct.pack(bo + "I", 0)
     offsets = []
@@ -850,27 +1068,74 @@ def tiff_bytes(bo, a, photo, bits, comp, pred, tiles=False, extra=(), orientatio
         data += ch
         if len(data) % 2:
             data += b"\x00"
+    tags = dict(tags)
+    tags.update({256: (4, [w]), 257: (4, [h])})
     if tiles:
-        tags.update({322: (3, [16]), 323: (3, [16]), 324: (4, offsets), 325: (4, [len(x) for x in chunks])})
+        tags.update({322: (3, [tile]), 323: (3, [tile]), 324: (4, offsets), 325: (4, [len(x) for x in chunks])})
     else:
-        tags.update({278: (3, [5]), 273: (4, offsets), 279: (4, [len(x) for x in chunks])})
+        tags.update({278: (3, [rps]), 273: (4, offsets), 279: (4, [len(x) for x in chunks])})
     ifd = len(data)
     struct.pack_into(bo + "I", data, 4, ifd)
-    entries = sorted(tags.items())
+    entries = sorted((t, v) for t, v in tags.items() if v[1] is not None)
     after = ifd + 2 + 12 * len(entries) + 4
     body, extra_data = bytearray(struct.pack(bo + "H", len(entries))), bytearray()
     for tag, (typ, vals) in entries:
-        fmt = "H" if typ == 3 else "I"
-        raw = struct.pack(bo + fmt * len(vals), *vals)
-        if len(raw) <= 4:
-            body += struct.pack(bo + "HHI", tag, typ, len(vals)) + raw.ljust(4, b"\x00")
+        if typ == 7:
+            raw, n = bytes(vals), len(vals)
         else:
-            body += struct.pack(bo + "HHII", tag, typ, len(vals), after + len(extra_data))
+            raw, n = struct.pack(bo + ("H" if typ == 3 else "I") * len(vals), *vals), len(vals)
+        if len(raw) <= 4:
+            body += struct.pack(bo + "HHI", tag, typ, n) + raw.ljust(4, b"\x00")
+        else:
+            body += struct.pack(bo + "HHII", tag, typ, n, after + len(extra_data))
             extra_data += raw
             if len(extra_data) % 2:
                 extra_data += b"\x00"
     body += struct.pack(bo + "I", 0)
     return bytes(data + body + extra_data)
+
+
+def jpeg_split(jpg):
+    """A JPEG's tables (SOI, DQT and DHT segments, EOI) and the rest of it
+    (an abbreviated stream), as libtiff writes JPEGTables and strips."""
+    tables, rest, i = bytearray(b"\xff\xd8"), bytearray(b"\xff\xd8"), 2
+    while i < len(jpg):
+        marker = jpg[i + 1]
+        if marker == 0xDA:  # SOS: the rest is scan data
+            rest += jpg[i:]
+            break
+        n = struct.unpack(">H", jpg[i + 2:i + 4])[0]
+        (tables if marker in (0xDB, 0xC4) else rest).extend(jpg[i:i + 2 + n])
+        i += 2 + n
+    return bytes(tables + b"\xff\xd9"), bytes(rest)
+
+
+def tiff_jpeg(bo, a, photo, tiles=False, rps=16, sub=2, tables=True, sub_tag="match",
+              orientation=None, mode=None, quality=80):
+    """A JPEG-compressed TIFF (compression 7) of array a (H x W x samples),
+    each strip or tile a Pillow-encoded JPEG: for photometric 6 (YCbCr) the
+    JFIF colour transform with Pillow's subsampling sub (0: 4:4:4, 1: 4:2:2,
+    2: 4:2:0); shared tables in JPEGTables unless tables is False.
+    sub_tag: "match" writes the true YCbCrSubsampling, None leaves it out
+    (libtiff then corrects its default 2,2 from the first strip), or a pair."""
+    h, w, spp = a.shape
+    mode = mode or {1: "L", 3: "RGB", 4: "CMYK"}[spp]
+    chunks, tabs = [], None
+    for blk in tiff_blocks(a, tiles, rps):
+        im = Image.fromarray(blk[:, :, 0] if spp == 1 else blk, mode)
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=quality, subsampling=sub)
+        t, rest = jpeg_split(buf.getvalue())
+        tabs = tabs or t
+        chunks.append(rest if tables else buf.getvalue())
+    tags = {258: (3, [8] * spp), 259: (3, [7]), 262: (3, [photo]), 277: (3, [spp])}
+    if tables:
+        tags[347] = (7, tabs)
+    if photo == 6 and sub_tag is not None:
+        tags[530] = (3, list({0: (1, 1), 1: (2, 1), 2: (2, 2)}[sub] if sub_tag == "match" else sub_tag))
+    if orientation:
+        tags[274] = (3, [orientation])
+    return tiff_assemble(bo, w, h, chunks, tags, tiles, rps)
 
 
 def _hdiff(r, spp):
