@@ -26,10 +26,12 @@ import (
 //     ImageFile.load's raw decoder agree on that; row padding after the
 //     last row is not needed).
 //
-// A 2- or 16-colour grey palette on data of another depth makes Pillow read
-// the data as 8-bit L over overlapping rows (memory-mapped) — that variant
-// is refused as unsupported, as are palettes of more than 256 colours that
-// are not grey (Pillow fails on those anyway).
+// A grey-ramp palette on 1- or 4-bit data makes the image mode "L" with raw
+// mode "L": Pillow then reads 8 bits per pixel, each row WIDTH bytes from
+// offset + y*stride with the stride of the real depth (see bmpPixels). The
+// same header parsing reads the DIB frames of ICO files (ico.go).
+// Palettes of more than 256 colours that are not grey are refused (Pillow
+// fails on those anyway).
 
 func bmpError(kind Kind, format string, args ...any) error {
 	return &FormatError{Format: "BMP", Kind: kind, Msg: fmt.Sprintf(format, args...)}
@@ -49,13 +51,42 @@ type bmpInfo struct {
 	rle4, rle8 bool
 }
 
+// bmpUnidentified marks the header failures Pillow raises as SyntaxError
+// or struct.error rather than OSError: Image.open then says "cannot
+// identify image file" after trying its other readers. For a "BM" file none
+// of them accepts the bytes, but for a DIB inside an ICO one may (ico.go).
+type bmpUnidentified struct{ *FormatError }
+
+func (e bmpUnidentified) Unwrap() error { return e.FormatError }
+
+func bmpUnidentifiedError(kind Kind, format string, args ...any) error {
+	return bmpUnidentified{&FormatError{Format: "BMP", Kind: kind, Msg: fmt.Sprintf(format, args...)}}
+}
+
+// bmpParse is BmpImageFile._open: the 14-byte file header, then the info
+// header that follows it.
 func bmpParse(data []byte) (*bmpInfo, error) {
 	if len(data) < 18 {
 		return nil, bmpError(Corrupt, "invalid BMP: the file ends inside the header")
 	}
-	offset := int(binary.LittleEndian.Uint32(data[10:]))
-	hsize := int(binary.LittleEndian.Uint32(data[14:]))
-	pos := 18
+	b, err := bmpParseInfo(data, 14, int(binary.LittleEndian.Uint32(data[10:])))
+	if u, ok := err.(bmpUnidentified); ok {
+		return nil, u.FormatError // no other reader accepts "BM"
+	}
+	return b, err
+}
+
+// bmpParseInfo is BmpImageFile._bitmap: the info header at start (its size
+// field first), the bitfield masks and the palette. offset is the pixel
+// data offset of the file header; 0 (a DIB: DibImageFile._open) means the
+// data follows the palette.
+func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
+	if start < 0 || start > len(data)-4 {
+		// i32(read(4)) on a short read: struct.error.
+		return nil, bmpUnidentifiedError(Truncated, "truncated BMP: the file ends inside the header")
+	}
+	hsize := int(binary.LittleEndian.Uint32(data[start:]))
+	pos := start + 4
 	// ImageFile._safe_read(fp, header_size - 4): OSError when short.
 	n := max(hsize-4, 0)
 	if n > len(data)-pos {
@@ -94,7 +125,7 @@ func bmpParse(data []byte) (*bmpInfo, error) {
 				for i := 0; i < 3; i++ {
 					if pos+4 > len(data) {
 						// i32(read(4)) on a short read: struct.error.
-						return nil, bmpError(Truncated, "truncated BMP: the file ends inside the bitfield masks")
+						return nil, bmpUnidentifiedError(Truncated, "truncated BMP: the file ends inside the bitfield masks")
 					}
 					masks[i] = binary.LittleEndian.Uint32(data[pos:])
 					pos += 4
@@ -195,7 +226,8 @@ func bmpParse(data []byte) (*bmpInfo, error) {
 		}
 	}
 	if b.w <= 0 || b.h <= 0 {
-		return nil, bmpError(Corrupt, "invalid BMP: size %dx%d", b.w, b.h)
+		// ImageFile.__init__: SyntaxError "not identified by this driver".
+		return nil, bmpUnidentifiedError(Corrupt, "invalid BMP: size %dx%d", b.w, b.h)
 	}
 	b.stride = int(((int64(b.w)*int64(b.bits) + 31) >> 3) &^ 3)
 	if offset == 0 {
@@ -213,28 +245,70 @@ func decodeBMP(data []byte, lim Limits) (*rgb.Image, error) {
 	if err := lim.check("BMP", b.w, b.h); err != nil {
 		return nil, err
 	}
+	// Image.open(path): ImageFile.load may memory-map the file.
+	return bmpPixels(data, b, true)
+}
+
+// bmpPageSize is the smallest memory page of the platforms Pillow runs on
+// (x86-64 and most arm64 Linux): the part of a file's last page past its
+// end reads as zeros through mmap, anything after that is not mapped.
+const bmpPageSize = 4096
+
+// bmpPixels decodes the pixel data that b describes (b.h rows). mapped says
+// whether Pillow opened the file by path, so that ImageFile.load may
+// memory-map it; a DIB inside an ICO is read from a stream and never is.
+func bmpPixels(data []byte, b *bmpInfo, mapped bool) (*rgb.Image, error) {
 	if b.rle4 || b.rle8 {
 		return bmpRLE(data, b)
 	}
-	if b.mode == "L" && b.bits != 8 {
-		return nil, bmpError(Unsupported, "unsupported BMP: %d-bit data with a grey palette", b.bits)
-	}
 	rawBits := map[string]int{"1": 1, "L": 8, "P": 8, "P;1": 1, "P;4": 4, "BGR;15": 16, "BGR;16": 16,
 		"BGR": 24, "BGRX": 32, "XBGR": 32, "ABGR": 32, "RGBA": 32, "BGRA": 32}[b.raw]
-	need := int((int64(b.w)*int64(rawBits) + 7) / 8)
-	if b.stride < need {
-		// RawDecode: a stride shorter than a row is a config error.
-		return nil, bmpError(Corrupt, "invalid BMP: rows of %d bytes hold %d", b.stride, need)
-	}
-	// The data must reach the last pixel of the last row.
-	end := int64(b.offset) + int64(b.h-1)*int64(b.stride) + int64(need)
-	if end > int64(len(data)) {
-		return nil, bmpError(Truncated, "truncated BMP: the pixel data ends before the last row")
+	need := int((int64(b.w)*int64(rawBits) + 7) / 8) // bytes read per row
+	n, off, stride := int64(len(data)), int64(b.offset), int64(b.stride)
+	// ImageFile.load maps the file when the tile is raw, its raw mode is the
+	// image mode and that mode is in Image._MAPMODES ("L", "P", "RGBA" here),
+	// and offset + height*stride fits in the file; map.c's
+	// PyImaging_MapBuffer then points row y at offset + y*stride and reads
+	// WIDTH pixels of the mode there, whatever the stride. That only
+	// matters for mode "L" on 1- or 4-bit data (a grey-ramp palette): rows
+	// of WIDTH bytes overlap, and the last one may run past the end of the
+	// file, where the mapping reads zeros up to the end of the page.
+	mapRows := mapped && b.raw == b.mode && (b.mode == "L" || b.mode == "P" || b.mode == "RGBA") &&
+		off <= n && int64(b.h) <= (n-off)/stride
+	if mapRows {
+		if end := off + int64(b.h-1)*stride + int64(need); end > (n+bmpPageSize-1)/bmpPageSize*bmpPageSize {
+			// Pillow reads whatever memory follows the mapping, or crashes.
+			return nil, bmpError(Unsupported, "unsupported BMP: Pillow reads this %d-bit data with a grey palette "+
+				"as 8-bit rows that run past the end of the file's memory map", b.bits)
+		}
+	} else {
+		if b.stride < need {
+			// RawDecode: a stride shorter than a row is a config error.
+			return nil, bmpError(Corrupt, "invalid BMP: rows of %d bytes hold %d", b.stride, need)
+		}
+		// ImageFile.load's raw decoder: the data must reach the last pixel
+		// of the last row (its padding is not needed).
+		if off > n || int64(b.h-1) > (n-off)/stride {
+			return nil, bmpError(Truncated, "truncated BMP: the pixel data ends before the last row")
+		}
+		if off+int64(b.h-1)*stride+int64(need) > n {
+			return nil, bmpError(Truncated, "truncated BMP: the pixel data ends before the last row")
+		}
 	}
 	lut := bmpPaletteLUT(b)
 	out := rgb.New(b.w, b.h)
+	var tail []byte // a row that runs past the end of the data, zero-extended
 	for fy := 0; fy < b.h; fy++ {
-		row := data[b.offset+fy*b.stride:]
+		start := b.offset + fy*b.stride
+		row := data[start:min(start+need, len(data))]
+		if len(row) < need {
+			if tail == nil {
+				tail = make([]byte, need)
+			}
+			clear(tail)
+			copy(tail, row)
+			row = tail
+		}
 		y := b.h - 1 - fy
 		if b.topDown {
 			y = fy
@@ -261,19 +335,21 @@ func bmpPaletteLUT(b *bmpInfo) *[256][3]byte {
 	return &lut
 }
 
+// bmpScale5 and bmpScale6 widen 5- and 6-bit channels as Unpack.c does.
 var (
-	bmpScale5 [32]byte
-	bmpScale6 [64]byte
+	bmpScale5 = func() (t [32]byte) {
+		for v := range t {
+			t[v] = byte(v * 255 / 31)
+		}
+		return t
+	}()
+	bmpScale6 = func() (t [64]byte) {
+		for v := range t {
+			t[v] = byte(v * 255 / 63)
+		}
+		return t
+	}()
 )
-
-func init() {
-	for v := range bmpScale5 {
-		bmpScale5[v] = byte(v * 255 / 31)
-	}
-	for v := range bmpScale6 {
-		bmpScale6[v] = byte(v * 255 / 63)
-	}
-}
 
 // bmpUnpackRow is Pillow's unpacker for raw, then convert("RGB").
 func bmpUnpackRow(raw string, row, dst []byte, w int, lut *[256][3]byte) {

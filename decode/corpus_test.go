@@ -25,7 +25,6 @@ import (
 // decode to Pillow's pixels, so a format silently dropping to "unsupported"
 // fails. TGA has no signature: it is refused as "not an image".
 var unsupportedFormats = map[string]Kind{
-	"ICO": Unsupported,
 	"PCX": Unsupported, "TGA": NotImage,
 }
 
@@ -33,8 +32,6 @@ var unsupportedFormats = map[string]Kind{
 // decoded exactly, refused as Unsupported (docs/PARITY.md).
 func unsupportedVariant(format string, data []byte, err error) bool {
 	switch format {
-	case "BMP": // 1/4-bit data with a grey palette (read as overlapping 8-bit rows)
-		return strings.Contains(err.Error(), "with a grey palette")
 	case "TIFF": // YCbCr outside JPEG, old-style JPEG, float/signed samples, fill order 2, ... (see decode/tiff.go)
 		return strings.HasPrefix(err.Error(), "unsupported TIFF")
 	}

@@ -120,7 +120,7 @@ var signatures = []signature{
 	{"TIFF", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
 	}, decodeTIFF},
-	{"ICO", prefix("\x00\x00\x01\x00"), nil},
+	{"ICO", prefix("\x00\x00\x01\x00"), decodeICO},
 	{"JPEG 2000", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")) || bytes.HasPrefix(b, []byte("\xff\x4f\xff\x51"))
 	}, nil},

@@ -93,9 +93,9 @@ func TestUnsupportedFormatsAreRefusedNotApproximated(t *testing.T) {
 	require.NoError(t, gif.Encode(&buf, m, nil))
 	_, err := Bytes(buf.Bytes(), DefaultLimits)
 	assert.NoError(t, err, "GIF decodes")
-	_, err = Bytes([]byte("\x00\x00\x01\x00\x01\x00\x10\x10"), DefaultLimits)
+	_, err = Bytes([]byte("qoif\x00\x00\x00\x02\x00\x00\x00\x02\x03\x00"), DefaultLimits)
 	assert.ErrorIs(t, err, ErrUnsupported)
-	assert.Contains(t, err.Error(), "ICO")
+	assert.Contains(t, err.Error(), "QOI")
 	assert.Equal(t, "WebP", Sniff([]byte("RIFF\x00\x00\x00\x00WEBPVP8 ")))
 }
 

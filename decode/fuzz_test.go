@@ -16,7 +16,7 @@ import (
 //
 //	go test ./decode -run '^$' -fuzz '^FuzzBytes$' -fuzztime 10s
 //
-// (and likewise FuzzJPEG, FuzzPNG, FuzzGIF, FuzzWebP, FuzzTranspose).
+// (and likewise the other Fuzz* targets; the Makefile's fuzz target lists them).
 
 // fuzzLimits keeps fuzz-generated headers from asking for huge buffers.
 var fuzzLimits = Limits{MaxPixels: 1 << 18}

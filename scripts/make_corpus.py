@@ -626,6 +626,28 @@ def bmps(c):
     c.write("gen-bmp-8-bw-pal.bmp", bmp_raw(13, 7, 8, [bytes((x * 37) % 256 for x in range(13))] * 7, palette=bw))
     c.write("gen-bmp-4-greypal16.bmp", bmp_raw(13, 7, 4, idx4, palette=[(i, i, i) for i in range(16)]))
     c.write("gen-bmp-8-pal3-high-index.bmp", bmp_raw(13, 7, 8, gidx, palette=pal[:3]))
+    # Grey-ramp palettes on 1/4-bit data: mode "L", read (memory-mapped)
+    # as WIDTH bytes per row at offset + y*stride, rows overlapping, the last
+    # one running past the end of the file (zeros up to the page end).
+    # Black/white on 4-bit data is mode "1" (1 bit per pixel, 4-bit stride).
+    g16 = [(i, i, i) for i in range(16)]
+    c.write("gen-bmp-4-greypal16-topdown.bmp", bmp_raw(13, 7, 4, idx4, palette=g16, top_down=True))
+    c.write("gen-bmp-4-greypal16-trailing.bmp", bmp_raw(13, 7, 4, idx4, palette=g16) + bytes(range(1, 40)))
+    c.write("gen-bmp-4-greypal256.bmp", bmp_raw(13, 7, 4, idx4, palette=grey))
+    c.write("gen-bmp-4-greypal16-narrow.bmp", bmp_raw(3, 5, 4, [bytes([0x12 * y, 0xf0])
+                                                                for y in range(5)], palette=g16))
+    # map check fails (file one byte short of offset + height*stride): the
+    # raw decoder reads 3 bytes per row from the 4-byte stride
+    c.write("gen-bmp-4-greypal16-narrow-short.bmp", bmp_raw(3, 5, 4, [bytes([0x12 * y, 0xf0])
+                                                                      for y in range(5)], palette=g16)[:-1])
+    # ... and with a stride shorter than a row it fails
+    c.write("bad-bmp-4-greypal16-short.bmp", bmp_raw(13, 7, 4, idx4, palette=g16)[:-1])
+    c.write("gen-bmp-4-bwpal.bmp", bmp_raw(13, 7, 4, idx4, palette=bw))
+    bits1w = [bytes((x * 29 + y * 3) % 256 for x in range(13)) for y in range(3)]
+    c.write("gen-bmp-1-greypal16-wide.bmp", bmp_raw(100, 3, 1, bits1w, palette=g16))
+    c.write("gen-bmp-1-greypal3.bmp", bmp_raw(13, 7, 1, bits1, palette=[(0, 0, 0), (1, 1, 1), (2, 2, 2)]))
+    c.write("gen-bmp-1-greypal16-topdown.bmp", bmp_raw(21, 6, 1, [bytes([0xa5, y * 40, 0x3c]) for y in range(6)],
+                                                       palette=g16, top_down=True))
     os2pal = b"".join(bytes([b, g, r]) for r, g, b in pal)
     os2rows = b"".join(bytes(r) + b"\x00" * (16 - len(r)) for r in reversed(idx))
     os2head = struct.pack("<IHHHH", 12, 13, 7, 1, 8)
@@ -669,6 +691,140 @@ def bmps(c):
     good = bmp_raw(13, 7, 24, bgr)
     c.write("bad-bmp-truncated.bmp", good[: len(good) // 2])
     c.write("bad-bmp-header-only.bmp", good[:20])
+
+
+def icos(c):
+    """ICO: Pillow-written PNG and BMP frames, raw DIB frames of every depth
+    with AND masks, the directory's choice of frame, and bad files."""
+
+    def dib(w, h, bpp, rows, palette=None, mask=None, compression=0, height=None, colors=None,
+            data=None, andmask=True):
+        """A BITMAPINFOHEADER DIB as ICO frames hold it: height doubled, the
+        XOR rows (top-down list, written bottom-up, padded) then the AND mask."""
+        stride = ((w * bpp + 31) // 32) * 4
+        if data is None:
+            data = b"".join(bytes(r) + b"\0" * (stride - len(r)) for r in reversed(rows))
+        mstride = ((w + 31) // 32) * 4
+        mask = mask or [b"\0" * ((w + 7) // 8)] * h
+        am = b"".join(bytes(r) + b"\0" * (mstride - len(r)) for r in reversed(mask)) if andmask else b""
+        pal = b"".join(bytes([b, g, r, 0]) for r, g, b in (palette or []))
+        hdr = struct.pack("<IiiHHIIiiII", 40, w, 2 * h if height is None else height, 1, bpp,
+                          compression, 0, 0, 0, len(palette or []) if colors is None else colors, 0)
+        return hdr + pal + data + am
+
+    def ico(entries, tail=b""):
+        """entries: (w, h, bpp, payload[, overrides]) in the directory's order."""
+        head = struct.pack("<HHH", 0, 1, len(entries))
+        off = 6 + 16 * len(entries)
+        body = b""
+        for e in entries:
+            w, h, bpp, payload = e[:4]
+            o = dict(ncolors=0, size=len(payload), offset=off)
+            if len(e) > 4:
+                o.update(e[4])
+            head += struct.pack("<BBBBHHII", w % 256, h % 256, o["ncolors"], 0, 1, bpp, o["size"], o["offset"])
+            body += payload
+            off += len(payload)
+        return head + body + tail
+
+    def frame(im, fmt):
+        buf = io.BytesIO()
+        im.save(buf, fmt)
+        return buf.getvalue()
+
+    im = pattern(24, 24, seed=21)
+    rgba = im.convert("RGBA")
+    a = np.asarray(rgba).copy()
+    a[::3, ::2, 3] = 0      # transparent pixels keep their colours
+    a[1::3, :, 3] = 128
+    rgba = Image.fromarray(a, "RGBA")
+    c.save("gen-ico-png-sizes.ico", rgba, "ICO", sizes=[(8, 8), (16, 16), (24, 24)])
+    c.save("gen-ico-png-rgb.ico", im, "ICO", sizes=[(24, 24), (12, 12)])
+    for mode in ("RGBA", "RGB", "P", "L", "1"):
+        src = rgba if mode == "RGBA" else im.convert(mode)
+        c.save(f"gen-ico-bmp-{mode.lower()}.ico", src, "ICO", sizes=[(16, 16), (24, 24)], bitmap_format="bmp")
+    c.save("gen-ico-bmp-odd.ico", pattern(13, 7, seed=22), "ICO", sizes=[(13, 7)], bitmap_format="bmp")
+
+    pal = [(i * 15, 255 - i * 9, (i * 70) % 256) for i in range(16)]
+    rng = np.random.RandomState(23)
+
+    def mask(w, h):
+        return [bytes(rng.randint(0, 256, (w + 7) // 8, dtype=np.uint8)) for _ in range(h)]
+
+    def idx(w, h, bpp):
+        per = 8 // bpp
+        return [bytes(rng.randint(0, 256, (w + per - 1) // per, dtype=np.uint8)) for _ in range(h)]
+
+    d1 = dib(13, 7, 1, idx(13, 7, 1), palette=pal[3:5], mask=mask(13, 7))
+    d4 = dib(5, 4, 4, idx(5, 4, 4), palette=pal, mask=mask(5, 4))
+    d8 = dib(33, 3, 8, idx(33, 3, 8), palette=pal * 4, mask=mask(33, 3))
+    d24 = dib(7, 5, 24, [bytes(rng.randint(0, 256, 21, dtype=np.uint8)) for _ in range(5)], mask=mask(7, 5))
+    d32 = dib(6, 5, 32, [bytes(rng.randint(0, 256, 24, dtype=np.uint8)) for _ in range(5)], andmask=False)
+    c.write("gen-ico-dib1.ico", ico([(13, 7, 1, d1)]))
+    c.write("gen-ico-dib4.ico", ico([(5, 4, 4, d4)]))
+    c.write("gen-ico-dib8.ico", ico([(33, 3, 8, d8)]))
+    c.write("gen-ico-dib24.ico", ico([(7, 5, 24, d24)]))
+    c.write("gen-ico-dib32.ico", ico([(6, 5, 32, d32)]))
+    c.write("gen-ico-dib8-topdown.ico", ico([(33, 3, 8, dib(33, 3, 8, idx(33, 3, 8), palette=pal, height=-6))]))
+    c.write("gen-ico-dib1-bw.ico", ico([(13, 7, 1, dib(13, 7, 1, idx(13, 7, 1), palette=[(0, 0, 0), (255,) * 3]))]))
+    g16 = [(i, i, i) for i in range(16)]
+    # grey ramp on 4-bit data: mode "L", 8-bit rows; never memory-mapped
+    # in an ICO, so the raw decoder needs the 4-bit stride to hold them
+    c.write("gen-ico-dib4-greypal.ico", ico([(3, 4, 4, dib(3, 4, 4, idx(3, 4, 4), palette=g16))]))
+    c.write("bad-ico-dib4-greypal-wide.ico", ico([(13, 4, 4, dib(13, 4, 4, idx(13, 4, 4), palette=g16))]))
+    rle = bytes([3, 1, 0, 3, 4, 5, 6, 0]) + b"\0\0" + bytes([6, 2]) + b"\0\0" + bytes([2, 7]) + b"\0\0\0\1"
+    c.write("gen-ico-dib-rle8.ico", ico([(6, 3, 8, dib(6, 3, 8, None, palette=pal, compression=1, data=rle))]))
+    # the choice: largest by the directory's size, then depth, then last;
+    # bpp 0 takes its depth from the colour count (0: 256)
+    c.write("gen-ico-choice.ico", ico([(5, 4, 4, d4), (7, 5, 24, d24), (6, 5, 32, d32), (13, 7, 1, d1),
+                                       (5, 4, 8, d4), (33, 3, 8, d8)]))
+    c.write("gen-ico-choice-depth.ico", ico([(5, 4, 24, d24), (5, 4, 32, d32), (5, 4, 8, d4)]))
+    c.write("gen-ico-choice-tie.ico", ico([(5, 4, 8, d4), (5, 4, 8, d8), (5, 4, 4, d1)]))
+    c.write("gen-ico-choice-ncolors.ico", ico([(5, 4, 0, d4, dict(ncolors=16)), (5, 4, 0, d1, dict(ncolors=2)),
+                                               (5, 4, 4, d24)]))
+    c.write("gen-ico-choice-ncolors0.ico", ico([(5, 4, 0, d4), (5, 4, 32, d1)]))
+    # directory sizes that disagree with the frames (256 as 0)
+    png = frame(rgba.resize((5, 3)), "PNG")
+    c.write("gen-ico-size-mismatch.ico", ico([(6, 6, 8, d4), (5, 4, 32, d8)]))
+    c.write("gen-ico-256.ico", ico([(16, 16, 32, d32), (0, 0, 32, png)]))
+    c.write("gen-ico-mixed.ico", ico([(24, 24, 32, frame(im, "PNG")), (33, 3, 8, d8)]))
+    c.write("gen-ico-png-p.ico", ico([(24, 24, 8, frame(im.convert("P", palette=Image.ADAPTIVE, colors=7), "PNG"))]))
+    # bpp 32 in the directory: alpha from every 4th byte, whatever the DIB
+    c.write("gen-ico-bpp32-dib8.ico", ico([(33, 3, 32, d8)], tail=bytes(range(200)) * 2))
+    c.write("bad-ico-bpp32-dib8.ico", ico([(33, 3, 32, d8)]))
+    c.write("gen-ico-bpp8-dib32.ico", ico([(6, 5, 8, d32 + b"\0" * 20)]))
+    # the mask is found from the entry's size: any place in the file will do
+    c.write("gen-ico-mask-size0.ico", ico([(5, 4, 4, d4, dict(size=0))], tail=b"\0" * 4))
+    # bad ones
+    c.write("bad-ico-header.ico", b"\0\0\1\0\1")
+    c.write("bad-ico-no-entries.ico", b"\0\0\1\0\0\0" + b"\0" * 32)
+    c.write("bad-ico-short-directory.ico", ico([(5, 4, 4, d4)])[:15])
+    c.write("bad-ico-offset-past-end.ico", ico([(5, 4, 4, d4, dict(offset=5000))]))
+    c.write("bad-ico-truncated-xor.ico", ico([(33, 3, 8, d8)])[:6 + 16 + 40 + 64 + 50])
+    c.write("bad-ico-truncated-mask.ico", ico([(33, 3, 8, d8)])[:-10])
+    c.write("bad-ico-mask-before-file.ico", ico([(33, 3, 8, d8, dict(size=1))]))
+    c.write("bad-ico-mask-past-end.ico", ico([(5, 4, 4, d4, dict(size=400))]))
+    c.write("bad-ico-truncated-alpha.ico", ico([(6, 5, 32, d32)])[:-10])
+    c.write("bad-ico-height1.ico", ico([(4, 1, 8, dib(4, 1, 8, [bytes(4)], palette=pal, height=1))]))
+    c.write("bad-ico-width0.ico", ico([(4, 2, 8, dib(0, 2, 8, [b""] * 2, palette=pal))]))
+    c.write("bad-ico-dib-header.ico", ico([(5, 4, 4, b"\5\0\0\0" + d4[4:])]))
+    c.write("bad-ico-dib-depth.ico", ico([(5, 4, 4, dib(5, 4, 3, idx(5, 4, 4), palette=pal))]))
+    c.write("bad-ico-png-truncated.ico", ico([(24, 24, 32, frame(im, "PNG")[:300])]))
+    bpng = bytearray(frame(im, "PNG"))
+    bpng[29] ^= 0xFF  # IHDR CRC
+    c.write("bad-ico-png-crc.ico", ico([(24, 24, 32, bytes(bpng))]))
+    # ... the same SyntaxError with a directory TGA accepts: Pillow's TGA
+    c.write("gen-other-ico-png-as-tga.tga", ico([(24, 24, 8, bytes(bpng), dict(size=0x080102))],
+                                                tail=bytes(range(256)) * 8))
+    big = bytearray(frame(im, "PNG"))
+    struct.pack_into(">II", big, 16, 30000, 30000)
+    struct.pack_into(">I", big, 29, zlib.crc32(bytes(big[12:29])))
+    c.write("bad-ico-png-bomb.ico", ico([(24, 24, 32, bytes(big))]))
+    c.write("bad-ico-dib-bomb.ico", ico([(5, 4, 4, dib(30000, 30000, 1, [], palette=pal, data=b"", andmask=False))]))
+    # a frame past the end, with a directory that TGA's header check
+    # accepts (bpp 4, size 0x080102): Pillow reads the file as TGA
+    c.write("gen-other-ico-as-tga.tga", ico([(16, 16, 4, b"", dict(size=0x080102, offset=0xFFFFFF))],
+                                            tail=bytes(range(256)) * 5))
 
 
 def tiffs(c):
@@ -1233,7 +1389,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, tiffs, ppms, others):
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, tiffs, ppms, others):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
     return 0
