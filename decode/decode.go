@@ -13,6 +13,7 @@ package decode
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -117,6 +118,17 @@ var signatures = []signature{
 	}, decodeGIF},
 	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, decodeWebP},
 	{"BMP", prefix("BM"), decodeBMP},
+	{"DIB", func(b []byte) bool {
+		if len(b) < 4 {
+			return false
+		}
+		switch binary.LittleEndian.Uint32(b) {
+		case 12, 40, 64, 108, 124:
+			return true
+		}
+		return false
+	}, decodeDIB},
+	{"CUR", prefix("\x00\x00\x02\x00"), decodeCUR},
 	{"TIFF", func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
 	}, decodeTIFF},

@@ -693,39 +693,65 @@ def bmps(c):
     c.write("bad-bmp-header-only.bmp", good[:20])
 
 
+def dib(w, h, bpp, rows, palette=None, mask=None, compression=0, height=None, colors=None,
+        data=None, andmask=True):
+    """A BITMAPINFOHEADER DIB as ICO frames hold it: height doubled, the
+    XOR rows (top-down list, written bottom-up, padded) then the AND mask."""
+    stride = ((w * bpp + 31) // 32) * 4
+    if data is None:
+        data = b"".join(bytes(r) + b"\0" * (stride - len(r)) for r in reversed(rows))
+    mstride = ((w + 31) // 32) * 4
+    mask = mask or [b"\0" * ((w + 7) // 8)] * h
+    am = b"".join(bytes(r) + b"\0" * (mstride - len(r)) for r in reversed(mask)) if andmask else b""
+    pal = b"".join(bytes([b, g, r, 0]) for r, g, b in (palette or []))
+    hdr = struct.pack("<IiiHHIIiiII", 40, w, 2 * h if height is None else height, 1, bpp,
+                      compression, 0, 0, 0, len(palette or []) if colors is None else colors, 0)
+    return hdr + pal + data + am
+
+def ico(entries, tail=b"", kind=1):
+    """ICO (kind 1) or CUR (kind 2) file; entries: (w, h, bpp, payload[, overrides])
+    in the directory's order."""
+    head = struct.pack("<HHH", 0, kind, len(entries))
+    off = 6 + 16 * len(entries)
+    body = b""
+    for e in entries:
+        w, h, bpp, payload = e[:4]
+        o = dict(ncolors=0, size=len(payload), offset=off)
+        if len(e) > 4:
+            o.update(e[4])
+        head += struct.pack("<BBBBHHII", w % 256, h % 256, o["ncolors"], 0, 1, bpp, o["size"], o["offset"])
+        body += payload
+        off += len(payload)
+    return head + body + tail
+
+
+def curs_dibs(c):
+    """CUR (the first entry, or a later one larger in both bytes; the DIB's
+    first height/2 rows) and DIB (a BMP without its file header)."""
+    im = pattern(13, 9, seed=41)
+    dib_file = c.save("gen-dib-rgb.dib", im, "DIB")
+    c.save("gen-dib-p.dib", im.convert("P"), "DIB")
+    c.save("gen-dib-grey.dib", im.convert("L"), "DIB")
+    c.write("bad-dib-truncated.dib", dib_file[:-20])
+    rgb_rows = lambda w, h, seed: [bytes(np.asarray(pattern(w, h, seed=seed))[y][:, ::-1].tobytes()) for y in range(h)]
+    grey = [(v, v, v) for v in range(16)]
+    idx4 = [bytes(((x + y) % 16) << 4 | ((x + y + 1) % 16) for x in range(4)) for y in range(8)]
+    c.write("gen-cur-24.cur", ico([(16, 12, 24, dib(16, 12, 24, rgb_rows(16, 12, 42)))], kind=2))
+    c.write("gen-cur-pick-larger.cur", ico([(8, 6, 24, dib(8, 6, 24, rgb_rows(8, 6, 43))),
+                                            (16, 12, 24, dib(16, 12, 24, rgb_rows(16, 12, 44))),
+                                            (32, 4, 24, dib(32, 4, 24, rgb_rows(32, 4, 45)))], kind=2))
+    c.write("gen-cur-4bit.cur", ico([(8, 8, 4, dib(8, 8, 4, idx4, palette=[(v * 9, 255 - v * 9, v) for v in range(16)]))],
+                                    kind=2))
+    c.write("gen-cur-4bit-greyramp.cur", ico([(8, 8, 4, dib(8, 8, 4, idx4, palette=grey))], kind=2))
+    c.write("gen-cur-32.cur", ico([(8, 8, 32, dib(8, 8, 32, [bytes(range(y, y + 32)) for y in range(8)]))], kind=2))
+    c.write("bad-cur-empty.cur", ico([], kind=2))
+    c.write("bad-cur-height-1.cur", ico([(8, 1, 24, dib(8, 1, 24, rgb_rows(8, 1, 46), height=1))], kind=2))
+    c.write("bad-cur-truncated.cur", ico([(16, 12, 24, dib(16, 12, 24, rgb_rows(16, 12, 42)))], kind=2)[:200])
+
+
 def icos(c):
     """ICO: Pillow-written PNG and BMP frames, raw DIB frames of every depth
     with AND masks, the directory's choice of frame, and bad files."""
-
-    def dib(w, h, bpp, rows, palette=None, mask=None, compression=0, height=None, colors=None,
-            data=None, andmask=True):
-        """A BITMAPINFOHEADER DIB as ICO frames hold it: height doubled, the
-        XOR rows (top-down list, written bottom-up, padded) then the AND mask."""
-        stride = ((w * bpp + 31) // 32) * 4
-        if data is None:
-            data = b"".join(bytes(r) + b"\0" * (stride - len(r)) for r in reversed(rows))
-        mstride = ((w + 31) // 32) * 4
-        mask = mask or [b"\0" * ((w + 7) // 8)] * h
-        am = b"".join(bytes(r) + b"\0" * (mstride - len(r)) for r in reversed(mask)) if andmask else b""
-        pal = b"".join(bytes([b, g, r, 0]) for r, g, b in (palette or []))
-        hdr = struct.pack("<IiiHHIIiiII", 40, w, 2 * h if height is None else height, 1, bpp,
-                          compression, 0, 0, 0, len(palette or []) if colors is None else colors, 0)
-        return hdr + pal + data + am
-
-    def ico(entries, tail=b""):
-        """entries: (w, h, bpp, payload[, overrides]) in the directory's order."""
-        head = struct.pack("<HHH", 0, 1, len(entries))
-        off = 6 + 16 * len(entries)
-        body = b""
-        for e in entries:
-            w, h, bpp, payload = e[:4]
-            o = dict(ncolors=0, size=len(payload), offset=off)
-            if len(e) > 4:
-                o.update(e[4])
-            head += struct.pack("<BBBBHHII", w % 256, h % 256, o["ncolors"], 0, 1, bpp, o["size"], o["offset"])
-            body += payload
-            off += len(payload)
-        return head + body + tail
 
     def frame(im, fmt):
         buf = io.BytesIO()
@@ -1389,7 +1415,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, tiffs, ppms, others):
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, ppms, others):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
     return 0

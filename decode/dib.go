@@ -1,0 +1,97 @@
+package decode
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/torchgo/predict/rgb"
+)
+
+// Two more readers of Pillow 9.4's BmpImagePlugin family, both opened by
+// path (so ImageFile.load may memory-map their raw data, as for BMP):
+//
+//   - DIB (DibImageFile): a bitmap without the 14-byte file header, the
+//     info header at offset 0 and the pixels right after the palette;
+//     recognised by the header size it starts with (12, 40, 64, 108, 124);
+//   - CUR (CurImageFile): a cursor directory like ICO's; _open keeps the
+//     first entry, replaced by any later one whose width AND height bytes
+//     are both larger (0 is not 256 here), reads the DIB at its offset and
+//     halves the height: the first height/2 rows of the data (the XOR
+//     image) are the picture, no mask is read.
+//
+// Header failures Pillow raises as SyntaxError, IndexError, TypeError or
+// struct.error make Image.open try its other readers (bmpUnidentified).
+
+func decodeDIB(data []byte, lim Limits) (*rgb.Image, error) {
+	b, err := bmpParseInfo(data, 0, 0)
+	if err != nil {
+		return nil, dibFormat(err, "DIB")
+	}
+	if err := lim.check("DIB", b.w, b.h); err != nil {
+		return nil, err
+	}
+	return bmpPixels(data, b, true)
+}
+
+func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
+	unidentified := func(format string, args ...any) error {
+		return bmpUnidentified{&FormatError{Format: "CUR", Kind: NotImage,
+			Msg: fmt.Sprintf("not an image: Pillow cannot identify this CUR file ("+format+")", args...)}}
+	}
+	if len(data) < 6 {
+		return nil, unidentified("the file ends inside the header")
+	}
+	var m []byte
+	for i, n := 0, int(binary.LittleEndian.Uint16(data[4:])); i < n; i++ {
+		s := data[min(6+16*i, len(data)):min(6+16*i+16, len(data))] // fp.read(16)
+		if len(m) == 0 {
+			m = s
+			continue
+		}
+		if len(s) == 0 {
+			return nil, unidentified("the file ends inside the cursor directory") // s[0]: IndexError
+		}
+		if s[0] > m[0] {
+			if len(s) < 2 || len(m) < 2 {
+				return nil, unidentified("the file ends inside the cursor directory")
+			}
+			if s[1] > m[1] {
+				m = s
+			}
+		}
+	}
+	if len(m) == 0 { // b"" is falsy: "No cursors were found" (TypeError)
+		return nil, unidentified("no cursors")
+	}
+	if len(m) < 16 { // i32(m, 12): struct.error
+		return nil, unidentified("the file ends inside the cursor directory")
+	}
+	b, err := bmpParseInfo(data, int(binary.LittleEndian.Uint32(m[12:])), 0)
+	if err != nil {
+		return nil, dibFormat(err, "CUR")
+	}
+	b.h /= 2
+	if b.h <= 0 { // ImageFile.__init__: "not identified by this driver"
+		return nil, unidentified("size %dx%d", b.w, b.h)
+	}
+	if err := lim.check("CUR", b.w, b.h); err != nil {
+		return nil, err
+	}
+	return bmpPixels(data, b, true)
+}
+
+// dibFormat renames a BMP header error for the container it came from,
+// keeping whether Pillow would try its other readers.
+func dibFormat(err error, format string) error {
+	switch e := err.(type) {
+	case bmpUnidentified:
+		f := *e.FormatError
+		f.Format = format
+		return bmpUnidentified{&f}
+	case *FormatError:
+		f := *e
+		f.Format = format
+		return &f
+	}
+	return err
+}
