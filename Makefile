@@ -94,7 +94,7 @@ corpus: deps
 # "context deadline exceeded" when a -fuzztime duration ends mid-shrink.
 FUZZTIME ?= 10s
 fuzz: deps
-	for f in FuzzBytes FuzzJPEG FuzzPNG FuzzGIF FuzzWebP FuzzTIFF FuzzTIFFVariants FuzzICO FuzzCUR FuzzDIB FuzzTranspose; do \
+	for f in FuzzBytes FuzzJPEG FuzzPNG FuzzGIF FuzzWebP FuzzTIFF FuzzTIFFVariants FuzzICO FuzzCUR FuzzDIB FuzzTGA FuzzPCX FuzzDCX FuzzTranspose; do \
 	  $(GO) test ./decode -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 clean:

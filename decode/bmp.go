@@ -51,16 +51,12 @@ type bmpInfo struct {
 	rle4, rle8 bool
 }
 
-// bmpUnidentified marks the header failures Pillow raises as SyntaxError
-// or struct.error rather than OSError: Image.open then says "cannot
-// identify image file" after trying its other readers. For a "BM" file none
-// of them accepts the bytes, but for a DIB inside an ICO one may (ico.go).
-type bmpUnidentified struct{ *FormatError }
-
-func (e bmpUnidentified) Unwrap() error { return e.FormatError }
-
-func bmpUnidentifiedError(kind Kind, format string, args ...any) error {
-	return bmpUnidentified{&FormatError{Format: "BMP", Kind: kind, Msg: fmt.Sprintf(format, args...)}}
+// bmpDeclinedError is a header failure Pillow raises as SyntaxError or
+// struct.error rather than OSError (declined). For a "BM" file none of the
+// other readers accepts the bytes, but for a DIB, a CUR or a DIB inside an
+// ICO one may.
+func bmpDeclinedError(kind Kind, format string, args ...any) error {
+	return declined{&FormatError{Format: "BMP", Kind: kind, Msg: fmt.Sprintf(format, args...)}}
 }
 
 // bmpParse is BmpImageFile._open: the 14-byte file header, then the info
@@ -70,7 +66,7 @@ func bmpParse(data []byte) (*bmpInfo, error) {
 		return nil, bmpError(Corrupt, "invalid BMP: the file ends inside the header")
 	}
 	b, err := bmpParseInfo(data, 14, int(binary.LittleEndian.Uint32(data[10:])))
-	if u, ok := err.(bmpUnidentified); ok {
+	if u, ok := err.(declined); ok {
 		return nil, u.FormatError // no other reader accepts "BM"
 	}
 	return b, err
@@ -83,7 +79,7 @@ func bmpParse(data []byte) (*bmpInfo, error) {
 func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 	if start < 0 || start > len(data)-4 {
 		// i32(read(4)) on a short read: struct.error.
-		return nil, bmpUnidentifiedError(Truncated, "truncated BMP: the file ends inside the header")
+		return nil, bmpDeclinedError(Truncated, "truncated BMP: the file ends inside the header")
 	}
 	hsize := int(binary.LittleEndian.Uint32(data[start:]))
 	pos := start + 4
@@ -125,7 +121,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 				for i := 0; i < 3; i++ {
 					if pos+4 > len(data) {
 						// i32(read(4)) on a short read: struct.error.
-						return nil, bmpUnidentifiedError(Truncated, "truncated BMP: the file ends inside the bitfield masks")
+						return nil, bmpDeclinedError(Truncated, "truncated BMP: the file ends inside the bitfield masks")
 					}
 					masks[i] = binary.LittleEndian.Uint32(data[pos:])
 					pos += 4
@@ -227,7 +223,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 	}
 	if b.w <= 0 || b.h <= 0 {
 		// ImageFile.__init__: SyntaxError "not identified by this driver".
-		return nil, bmpUnidentifiedError(Corrupt, "invalid BMP: size %dx%d", b.w, b.h)
+		return nil, bmpDeclinedError(Corrupt, "invalid BMP: size %dx%d", b.w, b.h)
 	}
 	b.stride = int(((int64(b.w)*int64(b.bits) + 31) >> 3) &^ 3)
 	if offset == 0 {

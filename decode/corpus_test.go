@@ -19,17 +19,10 @@ import (
 	"github.com/torchgo/predict/internal/testenv"
 )
 
-// unsupportedFormats are the Pillow formats (Pillow's format names) this
-// package refuses with Kind Unsupported instead of decoding them exactly;
-// each is documented in docs/PARITY.md. Any other Pillow-readable file must
-// decode to Pillow's pixels, so a format silently dropping to "unsupported"
-// fails. TGA has no signature: it is refused as "not an image".
-var unsupportedFormats = map[string]Kind{
-	"PCX": Unsupported, "TGA": NotImage,
-}
-
 // unsupportedVariant: a documented variant of a format that is otherwise
-// decoded exactly, refused as Unsupported (docs/PARITY.md).
+// decoded exactly, refused as Unsupported (docs/PARITY.md). Any other
+// Pillow-readable file must decode to Pillow's pixels, so a format silently
+// dropping to "unsupported" fails.
 func unsupportedVariant(format string, data []byte, err error) bool {
 	switch format {
 	case "TIFF": // YCbCr outside JPEG, old-style JPEG, float/signed samples, fill order 2, ... (see decode/tiff.go)
@@ -149,10 +142,6 @@ func TestCorpusMatchesPillow(t *testing.T) {
 		}
 		pillowOK++
 		if err != nil {
-			if k, ok := unsupportedFormats[w.Format]; ok && KindOf(err) == k {
-				unsupported++
-				continue
-			}
 			if KindOf(err) == Unsupported && unsupportedVariant(w.Format, data, err) {
 				t.Logf("%s: documented unsupported variant: %v", name, err)
 				unsupported++

@@ -1,14 +1,18 @@
 // Package decode turns encoded image files into the RGB pixels that
 // Pillow's Image.open(f).convert("RGB") gives (parity-spec §1).
 //
-// Formats are recognised by content, not by file name. JPEG goes through
-// libjpeg-turbo exactly as Pillow drives it; PNG through a port of Pillow's
-// chunk walk and ZipDecode.c. GIF, BMP and PBM/PGM/PPM follow Pillow's own
-// readers step by step, WebP goes through libwebp's WebPAnimDecoder as in
-// Pillow, TIFF (common 8-bit and bilevel layouts) through a port of the
-// raw/libtiff paths of TiffImagePlugin. Formats Pillow reads but this
-// package cannot yet reproduce exactly (other TIFF variants, ICO, PCX,
-// ...) are refused with an Unsupported error rather than approximated.
+// Formats are recognised by content, not by file name, in the order
+// Pillow 9.4's Image.open tries its readers; a reader that declines a file
+// the way Pillow's does (SyntaxError and the like) passes it on, TGA last.
+// JPEG goes through libjpeg-turbo exactly as Pillow drives it; PNG through
+// a port of Pillow's chunk walk and ZipDecode.c; TIFF through a port of
+// TiffImagePlugin's raw path and of libtiff's decoding (JPEG-in-TIFF via
+// libjpeg set up as libtiff sets it up); WebP through libwebp's
+// WebPAnimDecoder as in Pillow. GIF, BMP, DIB, CUR, ICO, PBM/PGM/PPM,
+// PCX, DCX and TGA follow Pillow's own readers step by step, quirks
+// included. What Pillow reads but this package cannot reproduce exactly
+// (some TIFF variants; JPEG 2000, PSD and other formats) is refused with
+// an Unsupported error rather than approximated.
 package decode
 
 import (
@@ -145,9 +149,8 @@ var signatures = []signature{
 	{"PPM", func(b []byte) bool {
 		return len(b) >= 2 && b[0] == 'P' && (b[1] >= '0' && b[1] <= '7' || b[1] == 'f' || b[1] == 'y')
 	}, decodePPM},
-	{"PCX", func(b []byte) bool {
-		return len(b) >= 2 && b[0] == 0x0a && (b[1] == 0 || b[1] == 2 || b[1] == 3 || b[1] == 5)
-	}, nil},
+	{"PCX", func(b []byte) bool { return len(b) >= 2 && pcxAccept(b) }, decodePCX},
+	{"DCX", prefix("\xb1\x68\xde\x3a"), decodeDCX},
 }
 
 // Sniff names the format of data from its signature, or "".
@@ -171,12 +174,42 @@ func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
 	}
 	switch sig := sniff(data); {
 	case sig.decode != nil:
-		return sig.decode(data, lim)
+		img, err := sig.decode(data, lim)
+		if d, ok := err.(declined); ok {
+			return decodeLastResort(data, lim, d.FormatError)
+		}
+		return img, err
 	case sig.format == "":
-		return nil, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"}
+		// Pillow's last resort: the plugins without a signature, TGA (tga.go).
+		return decodeLastResort(data, lim, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"})
 	default:
-		return nil, &FormatError{Format: sig.format, Kind: Unsupported, Msg: "unsupported format: " + sig.format + " (only JPEG, PNG, GIF, WebP, BMP, PBM/PGM/PPM and common TIFF variants decode exactly like Pillow)"}
+		return nil, &FormatError{Format: sig.format, Kind: Unsupported, Msg: "unsupported format: " + sig.format +
+			" (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)"}
 	}
+}
+
+// declined marks a header failure that Pillow's reader raises as
+// SyntaxError, IndexError, TypeError or struct.error: Image.open then tries
+// its other readers, TGA last (decodeLastResort), before giving up with
+// "cannot identify image file".
+type declined struct{ *FormatError }
+
+func (e declined) Unwrap() error { return e.FormatError }
+
+// withFormat renames a decode error for the container format it came from
+// (a DIB in a CUR, a PCX page in a DCX), keeping whether it is declined.
+func withFormat(err error, format string) error {
+	switch e := err.(type) {
+	case declined:
+		f := *e.FormatError
+		f.Format = format
+		return declined{&f}
+	case *FormatError:
+		f := *e
+		f.Format = format
+		return &f
+	}
+	return err
 }
 
 // KindOf reports the Kind of a decode error anywhere in err's chain, or 0.

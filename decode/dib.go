@@ -20,12 +20,12 @@ import (
 //     image) are the picture, no mask is read.
 //
 // Header failures Pillow raises as SyntaxError, IndexError, TypeError or
-// struct.error make Image.open try its other readers (bmpUnidentified).
+// struct.error make Image.open try its other readers (declined).
 
 func decodeDIB(data []byte, lim Limits) (*rgb.Image, error) {
 	b, err := bmpParseInfo(data, 0, 0)
 	if err != nil {
-		return nil, dibFormat(err, "DIB")
+		return nil, withFormat(err, "DIB")
 	}
 	if err := lim.check("DIB", b.w, b.h); err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func decodeDIB(data []byte, lim Limits) (*rgb.Image, error) {
 
 func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 	unidentified := func(format string, args ...any) error {
-		return bmpUnidentified{&FormatError{Format: "CUR", Kind: NotImage,
+		return declined{&FormatError{Format: "CUR", Kind: NotImage,
 			Msg: fmt.Sprintf("not an image: Pillow cannot identify this CUR file ("+format+")", args...)}}
 	}
 	if len(data) < 6 {
@@ -68,7 +68,7 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 	}
 	b, err := bmpParseInfo(data, int(binary.LittleEndian.Uint32(m[12:])), 0)
 	if err != nil {
-		return nil, dibFormat(err, "CUR")
+		return nil, withFormat(err, "CUR")
 	}
 	b.h /= 2
 	if b.h <= 0 { // ImageFile.__init__: "not identified by this driver"
@@ -78,20 +78,4 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 		return nil, err
 	}
 	return bmpPixels(data, b, true)
-}
-
-// dibFormat renames a BMP header error for the container it came from,
-// keeping whether Pillow would try its other readers.
-func dibFormat(err error, format string) error {
-	switch e := err.(type) {
-	case bmpUnidentified:
-		f := *e.FormatError
-		f.Format = format
-		return bmpUnidentified{&f}
-	case *FormatError:
-		f := *e
-		f.Format = format
-		return &f
-	}
-	return err
 }

@@ -42,9 +42,10 @@ func icoError(kind Kind, format string, args ...any) error {
 }
 
 // icoUnidentified is a failure after which Pillow's Image.open tries its
-// other readers ("cannot identify image file", or a TGA reading).
+// other readers (declined): "cannot identify image file", or a TGA reading.
 func icoUnidentified(format string, args ...any) error {
-	return icoError(NotImage, "not an image: Pillow cannot identify this ICO file ("+format+")", args...)
+	return declined{&FormatError{Format: "ICO", Kind: NotImage,
+		Msg: fmt.Sprintf("not an image: Pillow cannot identify this ICO file ("+format+")", args...)}}
 }
 
 // icoEntry is one icon directory entry as IcoFile reads it.
@@ -140,7 +141,7 @@ func icoFrameError(data []byte, e icoEntry, kind string, err error) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
-	var u bmpUnidentified
+	var u declined
 	if errors.As(err, &u) || kind == "PNG" && fe.Kind != TooLarge && icoTGAOpens(data) {
 		return icoUnidentified("%s, in its %s image %d at offset %d", fe.Msg, kind, e.index, e.offset)
 	}

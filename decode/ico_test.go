@@ -98,7 +98,7 @@ func TestICOErrors(t *testing.T) {
 	// Directory size 1: the 3×7 frame's 28-byte mask would start at 22+1-28.
 	maskBefore := patchIn(testICO(testIcoEntry{3, 7, 8, 0, testDIB8(3, 7, 0)}), 14, 1)
 	// TGA's header check passes (bpp 8, size 0x080102) and the frame is
-	// past the end: Pillow reads the file as TGA.
+	// past the end: Pillow reads the file as TGA (and finds it truncated).
 	asTGA := patchIn(patch(14, 0x080102), 18, 1<<20)
 	for _, tc := range []struct {
 		name string
@@ -111,7 +111,7 @@ func TestICOErrors(t *testing.T) {
 		{"short directory", good[:20], NotImage},
 		{"frame past the end", patch(18, 1<<20), NotImage},
 		{"width 0", patch(22+4, 0), NotImage},
-		{"read as TGA", asTGA, NotImage},
+		{"read as TGA", asTGA, Truncated}, // a TGA whose pixels are not all there
 		// OSError / ValueError: refused outright.
 		{"header size", patch(22, 5), Unsupported},
 		{"mask needs no padding after the last row", good[:len(good)-3], 0},

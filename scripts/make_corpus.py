@@ -1395,6 +1395,222 @@ def ppms(c):
     c.write("bad-ppm-p0-plain.ppm", b"P0 1 1 255\n\0\0\0")
 
 
+def tga_raw(pixels, w, h, depth, itype, cmap=b"", cmap_type=None, cmap_first=0, cmap_len=None,
+            cmap_depth=0, ident=b"", flags=0):
+    """A TGA file from already-encoded pixel (or RLE) bytes: the header fields as given."""
+    if cmap_type is None:
+        cmap_type = 1 if cmap else 0
+    if cmap_len is None:
+        cmap_len = len(cmap) // max(cmap_depth // 8, 1) if cmap else 0
+    return (bytes([len(ident), cmap_type, itype]) + struct.pack("<HHB", cmap_first, cmap_len, cmap_depth)
+            + struct.pack("<HHHHBB", 0, 0, w, h, depth, flags) + ident + cmap + pixels)
+
+
+def pcx_raw(w, h, bits, planes, rows, version=5, pal16=b"", stride=None, tail=b"", x0=0, y0=0):
+    """A PCX file: rows are each row's planes already laid out (stride bytes per plane),
+    RLE-encoded here with runs that never cross a row."""
+    if stride is None:
+        stride = (w * bits + 7) // 8
+    head = (bytes([10, version, 1, bits]) + struct.pack("<HHHHHH", x0, y0, x0 + w - 1, y0 + h - 1, 72, 72)
+            + pal16.ljust(48, b"\0") + b"\0" + bytes([planes]) + struct.pack("<HH", stride, 1) + bytes(58))
+    body = bytearray()
+    for r in rows:
+        i = 0
+        while i < len(r):
+            n = 1
+            while i + n < len(r) and r[i + n] == r[i] and n < 63:
+                n += 1
+            if n > 1 or r[i] >= 0xC0:
+                body += bytes([0xC0 | n, r[i]])
+            else:
+                body.append(r[i])
+            i += n
+    return head + bytes(body) + tail
+
+
+def dcxs(c):
+    """DCX: a page table, then PCX pages; Image.open reads page 0 (an 8-bit
+    page's palette is still looked for at the end of the whole file)."""
+    def pcx(im):
+        buf = io.BytesIO()
+        im.save(buf, "PCX")
+        return buf.getvalue()
+
+    def dcx(pages, table=None):
+        head = struct.pack("<I", 0x3ADE68B1)
+        offs, off = [], 4 + 4 * (len(pages) + 1)
+        for p in pages:
+            offs.append(off)
+            off += len(p)
+        table = offs + [0] if table is None else table
+        return head + b"".join(struct.pack("<I", o) for o in table) + b"".join(pages)
+
+    a, b = pattern(11, 7, seed=51), pattern(6, 5, seed=52)
+    c.write("gen-dcx-rgb.dcx", dcx([pcx(a), pcx(b)]))
+    c.write("gen-dcx-1bit.dcx", dcx([pcx(a.convert("1"))]))
+    c.write("gen-dcx-p-palette-at-end.dcx", dcx([pcx(a.convert("P")), pcx(b.convert("L"))]))
+    c.write("gen-dcx-grey-last.dcx", dcx([pcx(b.convert("RGB")), pcx(a.convert("L"))]))
+    c.write("bad-dcx-no-pages.dcx", dcx([], table=[0]))
+    c.write("bad-dcx-short-table.dcx", struct.pack("<II", 0x3ADE68B1, 12))
+    c.write("bad-dcx-page-past-end.dcx", dcx([pcx(a)], table=[100000, 0]))
+    c.write("bad-dcx-truncated.dcx", dcx([pcx(a)])[:-40])
+
+
+def tgas_pcxs(c):
+    """TGA (Pillow's writer: every mode, RLE, both orientations, an ID; hand-made:
+    16-bit pixels and colour maps, first-entry offsets, right-to-left rows, RLE
+    packets crossing rows) and PCX (Pillow's writer for 1/L/P/RGB; hand-made 2/4-plane
+    and odd-stride files), plus the variants Pillow refuses. TGA has no signature:
+    junk that happens to pass its header checks is here too."""
+    im = pattern(13, 7, seed=31)
+    p = im.convert("P", palette=Image.Palette.ADAPTIVE, colors=200)
+    la = Image.merge("LA", (im.convert("L"), im.getchannel("R")))
+    rgba = im.copy()
+    rgba.putalpha(im.getchannel("G"))
+    for name, m in (("1", im.convert("1")), ("l", im.convert("L")), ("la", la), ("p", p),
+                    ("rgb", im), ("rgba", rgba)):
+        c.save(f"gen-tga-{name}.tga", m, "TGA")
+        # Pillow's RLE decoder never ends a 1-bit image (state->count is depth // 8 = 0)
+        c.save(f"{'bad' if name == '1' else 'gen'}-tga-{name}-rle.tga", m, "TGA", compression="tga_rle")
+        c.save(f"gen-tga-{name}-topdown.tga", m, "TGA", orientation=1)
+    c.save("gen-tga-rgb-rle-topdown-id.tga", im, "TGA", compression="tga_rle", orientation=1,
+           id_section=b"made by make_corpus")
+    c.save("gen-tga-rgb-1x1.tga", pattern(1, 1), "TGA")
+    c.save("gen-tga-p-rle-wide.tga", pattern(300, 3, seed=32).convert("P"), "TGA", compression="tga_rle")
+    a = np.asarray(im)
+    bgr = a[:, :, ::-1]
+    rows_bu = lambda arr: np.ascontiguousarray(arr[::-1]).tobytes()
+    v15 = ((a[:, :, 0].astype(np.uint16) >> 3) << 10 | (a[:, :, 1].astype(np.uint16) >> 3) << 5
+           | a[:, :, 2].astype(np.uint16) >> 3 | 0x8000)
+    c.write("gen-tga-rgb16.tga", tga_raw(rows_bu(v15.astype("<u2")), 13, 7, 16, 2))
+    c.write("gen-tga-rgb16-topdown.tga", tga_raw(v15.astype("<u2").tobytes(), 13, 7, 16, 2, flags=0x20))
+    c.write("gen-tga-rgb24-righttoleft.tga", tga_raw(rows_bu(bgr), 13, 7, 24, 2, flags=0x10))
+    c.write("gen-tga-rgb24-topright.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 2, flags=0x30))
+    c.write("gen-tga-rgb24-flags-attr.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 2, flags=0xC8 | 0x20))
+    c.write("gen-tga-rgb24-trailing.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 2, flags=0x20) + b"TRUEVISION-XFILE.\0")
+    idx = np.asarray(p)
+    pal = np.asarray(p.getpalette()[:768], np.uint8).reshape(-1, 3)
+    pal16 = ((pal[:, 0].astype(np.uint16) >> 3) << 10 | (pal[:, 1].astype(np.uint16) >> 3) << 5
+             | pal[:, 2].astype(np.uint16) >> 3).astype("<u2").tobytes()
+    pal24 = pal[:, ::-1].tobytes()
+    c.write("gen-tga-p-cmap16.tga", tga_raw(rows_bu(idx), 13, 7, 8, 1, pal16, cmap_depth=16))
+    c.write("gen-tga-p-cmap24-first10.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, pal24[: 3 * 150],
+                                                    cmap_first=10, cmap_depth=24, flags=0x20))
+    c.write("gen-tga-p-cmap24-short.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, pal24[: 3 * 60],
+                                                  cmap_depth=24, flags=0x20, ident=b"id"))
+    c.write("gen-tga-p-cmap15-unread.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, b"", cmap_type=1, cmap_len=5,
+                                                   cmap_depth=15, flags=0x20))
+    c.write("gen-tga-p-no-cmap.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, flags=0x20))
+    c.write("gen-tga-p-no-cmap-cmlen.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, cmap_type=0, cmap_len=3,
+                                                   flags=0x20))
+    g = np.asarray(im.convert("L"))
+    c.write("gen-tga-l-cmap24.tga", tga_raw(g.tobytes(), 13, 7, 8, 3, pal24, cmap_depth=24, flags=0x20))
+    c.write("gen-tga-la-cmap16.tga", tga_raw(np.stack([g, g], 2).tobytes(), 13, 7, 16, 3, pal16,
+                                             cmap_depth=16, flags=0x20))
+    # RLE: a literal packet running over three rows, runs within rows
+    lit = bytes([0x7F]) + bytes(range(128))
+    c.write("gen-tga-l-rle-literal-crossing.tga", tga_raw(lit + bytes([0x83, 9]), 11, 12, 8, 11, flags=0x20))
+    c.write("gen-tga-rgb-rle-literal-crossing.tga",
+            tga_raw(bytes([0x06]) + bytes(range(21)) + bytes([0x80, 1, 2, 3]), 4, 2, 24, 10))
+    # refused by Pillow
+    c.write("bad-tga-rle-run-crossing.tga", tga_raw(bytes([0x84, 7, 0x80, 9]), 3, 2, 8, 11))
+    c.write("bad-tga-truncated.tga", tga_raw(bgr.tobytes()[:-5], 13, 7, 24, 2))
+    c.write("bad-tga-rle-truncated.tga", open(c.path("gen-tga-rgb-rle.tga"), "rb").read()[:-40])
+    c.write("bad-tga-p-cmap32.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1,
+                                            b"".join(bytes(e) + b"\xff" for e in pal[:, ::-1]), cmap_depth=32))
+    c.write("bad-tga-p-cmap-300.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, pal24 + bytes(132), cmap_depth=24))
+    c.write("bad-tga-rgb-cmap.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 2, pal24[:30], cmap_depth=24))
+    c.write("bad-tga-p-16bit-index.tga", tga_raw(bytes(13 * 7 * 2), 13, 7, 16, 1, pal24[:30], cmap_depth=24))
+    c.write("bad-tga-grey-24bit.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 3))
+    c.write("bad-tga-depth15.tga", tga_raw(v15.astype("<u2").tobytes(), 13, 7, 15, 2))
+    c.write("bad-tga-imagetype0.tga", tga_raw(b"", 13, 7, 24, 0))
+    c.write("bad-tga-width0.tga", tga_raw(b"", 0, 7, 24, 2))
+    c.write("bad-tga-header17.tga", tga_raw(b"", 13, 7, 24, 2)[:17])
+    c.write("bad-tga-bomb.tga", tga_raw(b"\0" * 64, 65535, 65535, 8, 3))
+    # TGA headers that other Pillow plugins see first: CUR (a colour-map length on
+    # a true-colour image), MPEG (0x000001B3), IPTC (0x1C, 1, then a size > 132),
+    # IM (a text header line), ICO with an empty directory (a TGA after all).
+    c.write("gen-tga-cur-declined.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 2, cmap_type=0, cmap_len=1))
+    c.write("bad-tga-cur-claimed.tga", tga_raw(bytes(4) + bgr.tobytes()[4:], 13, 7, 24, 2, cmap_type=0,
+                                               cmap_first=0x100))
+    c.write("bad-tga-mpeg.tga", tga_raw(bgr.tobytes(), 13, 7, 24, 1, cmap_type=0, cmap_first=0xB3,
+                                        cmap_len=0x1234))
+    c.write("bad-tga-iptc.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, pal24[:3 * 200], cmap_first=0xF0,
+                                        cmap_depth=24, ident=b"x" * 28))
+    # IM: the ID holds header lines after a first line that starts at byte 0 (id_len
+    # 'I'); without a 0x1A byte after them IM declines and TGA reads the file.
+    im_id = b":\nImage type: L\nImage size (x*y): 13*7\n"
+    g1a = np.where(g == 0x1A, 0x1B, g).astype(np.uint8)
+    c.write("gen-tga-im-header-declined.tga", tga_raw(g1a.tobytes(), 13, 7, 8, 3, ident=im_id.ljust(73, b"\0")))
+    im_id = b":\nImage type: L\nImage size (x*y): 13*x\n"
+    c.write("bad-tga-im-header-badnumber.tga", tga_raw(g1a.tobytes(), 13, 7, 8, 3, ident=im_id.ljust(73, b"\0")))
+    c.write("gen-tga-p-ico-empty.tga", tga_raw(idx.tobytes(), 13, 7, 8, 1, cmap_type=0, flags=0x20))
+    # Junk without a signature: text, a script, random bytes (refused by both)
+    c.write("bad-junk-text.tga", b"Just some words in a file named .tga\n" * 3)
+    c.write("bad-junk-csv.tga", b"a,b,c\n1,2,3\n")
+    for i in range(4):
+        c.write(f"bad-junk-random{i}.tga", bytes(np.random.RandomState(40 + i).randint(0, 256, 300, dtype=np.uint8)))
+
+    # PCX: Pillow's writer
+    for name, m in (("1", im.convert("1")), ("l", im.convert("L")), ("p", p), ("rgb", im)):
+        c.save(f"gen-pcx-{name}.pcx", m, "PCX")
+    for w in (1, 2, 3, 4, 5):  # Pillow cannot read back its own 1-pixel-wide RGB PCX
+        c.save(f"{'bad' if w == 1 else 'gen'}-pcx-rgb-width{w}.pcx", pattern(w, 3, seed=33), "PCX")
+        c.save(f"gen-pcx-l-width{w}.pcx", pattern(w, 3, seed=34).convert("L"), "PCX")
+    c.save("gen-pcx-1-width17.pcx", pattern(17, 5, seed=35).convert("1"), "PCX")
+    c.save("gen-pcx-p-wide.pcx", pattern(300, 4, seed=36).convert("P"), "PCX")
+    # hand-made: 2 and 4 bit planes through the 16-colour header palette
+    pal16c = bytes(np.random.RandomState(37).randint(0, 256, 48, dtype=np.uint8))
+    q = (np.asarray(im.convert("L")) // 16).astype(np.uint8)
+
+    def planar(vals, w, nplanes, stride):
+        rows = []
+        for r in vals:
+            row = b""
+            for k in range(nplanes):
+                bits = np.packbits(((r >> k) & 1).astype(np.uint8))
+                row += bits.tobytes().ljust(stride, b"\0")
+            rows.append(row)
+        return rows
+
+    for planes in (2, 4):
+        vals = q % (1 << planes)
+        for w in (13, 3, 16):
+            st = (w + 7) // 8
+            c.write(f"gen-pcx-{planes}planes-w{w}.pcx",
+                    pcx_raw(w, 7, 1, planes, planar(vals[:, :w], w, planes, st), pal16=pal16c))
+        c.write(f"gen-pcx-{planes}planes-padded.pcx",
+                pcx_raw(13, 7, 1, planes, planar(vals, 13, planes, 4), pal16=pal16c, stride=4, version=2))
+    c.write("gen-pcx-4planes-w3-stride2.pcx",
+            pcx_raw(3, 7, 1, 4, planar(q[:, :3], 3, 4, 2), pal16=pal16c, stride=2))
+    g = np.asarray(im.convert("L"))
+    grey = b"\x0c" + bytes(v for i in range(256) for v in (i, i, i))
+    c.write("gen-pcx-l-grey-palette.pcx", pcx_raw(13, 7, 8, 1, [r.tobytes() + b"\0" for r in g], tail=grey,
+                                                  stride=14))
+    c.write("gen-pcx-l-no-palette.pcx", pcx_raw(13, 7, 8, 1, [r.tobytes() + b"\0" for r in g],
+                                                tail=bytes(800), stride=14))
+    c.write("gen-pcx-l-odd-stride.pcx", pcx_raw(13, 7, 8, 1, [r.tobytes() for r in g], tail=bytes(800)))
+    c.write("gen-pcx-l-bbox-offset.pcx", pcx_raw(13, 7, 8, 1, [r.tobytes() + b"\0" for r in g],
+                                                 tail=bytes(800), stride=14, x0=100, y0=20))
+    c.write("gen-pcx-1-version0.pcx", pcx_raw(13, 7, 1, 1, [np.packbits(r > 128).tobytes().ljust(2, b"\0")
+                                                            for r in g], version=0))
+    c.write("gen-pcx-rgb-odd-stride.pcx", pcx_raw(13, 7, 8, 3, [b"".join(a[y, :, k].tobytes() + b"\0"
+                                                                          for k in range(3)) for y in range(7)],
+                                                  stride=15))
+    # refused by Pillow
+    c.write("bad-pcx-l-short.pcx", pcx_raw(13, 7, 8, 1, [r.tobytes() + b"\0" for r in g], stride=14))
+    c.write("bad-pcx-unknown-mode.pcx", pcx_raw(13, 7, 8, 4, [bytes(56)] * 7, tail=bytes(800)))
+    c.write("bad-pcx-8bit-version2.pcx", pcx_raw(13, 7, 8, 1, [bytes(14)] * 7, tail=bytes(800), version=2))
+    c.write("bad-pcx-run-overflow.pcx", pcx_raw(13, 7, 8, 1, [], tail=bytes([0xC0 | 20, 5]) * 7 + bytes(800),
+                                                stride=14))
+    pcx = open(c.path("gen-pcx-rgb.pcx"), "rb").read()
+    c.write("bad-pcx-truncated.pcx", pcx[: len(pcx) // 2])
+    c.write("bad-pcx-header-only.pcx", pcx[:128])
+    c.write("bad-pcx-header-short.pcx", pcx[:60])
+    c.write("bad-pcx-empty-bbox.pcx", pcx[:4] + struct.pack("<HHHH", 9, 0, 3, 6) + pcx[12:])
+    c.write("bad-pcx-bomb.pcx", pcx_raw(40000, 40000, 1, 1, [], tail=bytes(100)))
+
+
 def others(c):
     im = pattern(9, 7, seed=17)
     c.save("gen-other-ppm.ppm", im, "PPM")
@@ -1415,7 +1631,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, ppms, others):
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, ppms, tgas_pcxs, dcxs, others):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
     return 0

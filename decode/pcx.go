@@ -1,0 +1,222 @@
+package decode
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/torchgo/predict/rgb"
+)
+
+// PCX exactly as Pillow 9.4 reads it (PcxImagePlugin.PcxImageFile._open,
+// PcxDecode.c, the unpackers of Unpack.c, then convert("RGB")):
+//
+//   - 1 bit × 1 plane: mode "1" (any version);
+//   - 1 bit × 2 or 4 planes: mode P through the 16-colour header palette
+//     (P;2L / P;4L: the planes are read (width+7)/8 bytes apart, whatever
+//     the stride, as unpackP2L/unpackP4L do);
+//   - version 5, 8 bits × 1 plane: L, or P when the last 769 bytes are 0x0C
+//     and a palette that is not the grey ramp; a file shorter than 769 bytes
+//     is refused (seek(-769, SEEK_END) raises OSError);
+//   - version 5, 8 bits × 3 planes: RGB from planar rows (RGB;L);
+//   - size from the bounding box; the bytes per plane are (width*bits+7)/8,
+//     plus one when odd and the header's value differs (CVE-2020-35653);
+//   - PcxDecode.c's RLE: a run that overflows a row is an overrun error
+//     (reported once the image ends); PcxDecode.c's band shuffle for rows
+//     whose length is not a multiple of the width, quirks included (9.4
+//     moves the bands only when bytes % width != 0, so 1- and 3-pixel-wide
+//     RGB images with padded planes read the padding as pixels).
+//
+// Other bit/plane combinations are refused by Pillow ("unknown PCX mode").
+// A header that _open rejects with SyntaxError (short, or an empty bounding
+// box) lets Image.open try the other plugins (declined): a TGA file whose
+// ID is 10 bytes long starts like a PCX.
+
+func pcxError(kind Kind, format string, args ...any) error {
+	return &FormatError{Format: "PCX", Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+func decodePCX(data []byte, lim Limits) (*rgb.Image, error) {
+	return pcxAt(data, 0, lim)
+}
+
+// pcxAt is PcxImageFile._open and load with the header at start (a DCX
+// page); the 8-bit palette is still looked for at the end of the file, and
+// 8-bit data at offset 128 of the file.
+func pcxAt(data []byte, start int, lim Limits) (*rgb.Image, error) {
+	s := data[min(start, len(data)):min(start+128, len(data))]
+	if len(s) < 2 || !pcxAccept(s) {
+		return nil, declined{&FormatError{Format: "PCX", Kind: NotImage, Msg: "not an image (no PCX header)"}}
+	}
+	if len(s) < 68 { // i16(s, 4..10), s[65], i16(s, 66): IndexError/struct.error
+		return nil, declined{&FormatError{Format: "PCX", Kind: NotImage, Msg: "not an image (a PCX header that ends early)"}}
+	}
+	le16 := func(o int) int { return int(binary.LittleEndian.Uint16(s[o:])) }
+	x0, y0, x1, y1 := le16(4), le16(6), le16(8)+1, le16(10)+1
+	if x1 <= x0 || y1 <= y0 {
+		return nil, declined{&FormatError{Format: "PCX", Kind: NotImage, Msg: "not an image (a PCX header with an empty bounding box)"}}
+	}
+	version, bits, planes, provided := s[1], int(s[3]), int(s[65]), le16(66)
+
+	var pal [256 * 3]byte // ImagingPaletteNew's grey ramp, then the file's
+	for i := range 256 {
+		pal[3*i], pal[3*i+1], pal[3*i+2] = byte(i), byte(i), byte(i)
+	}
+	mode := ""
+	switch {
+	case bits == 1 && planes == 1:
+		mode = "1"
+	case bits == 1 && (planes == 2 || planes == 4):
+		mode = "P"
+		copy(pal[:], s[16:64])
+	case version == 5 && bits == 8 && planes == 1:
+		mode = "L"
+		if len(data) < 769 {
+			return nil, pcxError(Truncated, "truncated PCX: an 8-bit file shorter than its 769-byte palette")
+		}
+		if t := data[len(data)-769:]; t[0] == 12 {
+			for i := range 256 {
+				if t[3*i+1] != byte(i) || t[3*i+2] != byte(i) || t[3*i+3] != byte(i) {
+					mode = "P"
+					copy(pal[:], t[1:])
+					break
+				}
+			}
+		}
+	case version == 5 && bits == 8 && planes == 3:
+		mode = "RGB"
+	default:
+		return nil, pcxError(Corrupt, "invalid PCX: unknown layout (version %d, %d bits, %d planes)", version, bits, planes)
+	}
+	w, h := x1-x0, y1-y0
+	if err := lim.check("PCX", w, h); err != nil {
+		return nil, err
+	}
+	stride := (w*bits + 7) / 8
+	if provided != stride {
+		stride += stride % 2
+	}
+	rowBytes := planes * stride // state->bytes
+
+	// Each 2-byte run gives at most 63 bytes: refuse before allocating what
+	// the data cannot fill.
+	src := data[min(start+128, len(data)):]
+	if bits == 8 && planes == 1 {
+		// After reading the palette _open seeks to 128 of the file, not of
+		// the page: a DCX's 8-bit page is read from the page table on.
+		src = data[min(128, len(data)):]
+	}
+	if int64(len(src))*32 < int64(rowBytes)*int64(h) {
+		return nil, pcxError(Truncated, "truncated PCX: the file ends before the last row")
+	}
+	img := &rgb.Image{W: w, H: h, Pix: make([]byte, 3*w*h)}
+	buf := make([]byte, rowBytes)
+	x, y, p, overrun := 0, 0, 0, false
+	for y < h {
+		if p >= len(src) {
+			return nil, pcxError(Truncated, "truncated PCX: the file ends before the last row")
+		}
+		if c := src[p]; c&0xc0 == 0xc0 {
+			if p+1 >= len(src) {
+				return nil, pcxError(Truncated, "truncated PCX: the file ends before the last row")
+			}
+			n := int(c & 0x3f)
+			if x+n > rowBytes {
+				n, overrun = rowBytes-x, true
+			}
+			for i := range n {
+				buf[x+i] = src[p+1]
+			}
+			x += n
+			p += 2
+		} else {
+			buf[x] = c
+			x++
+			p++
+		}
+		if x >= rowBytes {
+			if rowBytes%w != 0 && rowBytes > w {
+				bands := rowBytes / w
+				bs := rowBytes / bands
+				for i := 1; i < bands; i++ { // skipping the first band
+					copy(buf[i*w:i*w+w], buf[i*bs:i*bs+w])
+				}
+			}
+			pcxRow(img.Pix[3*w*y:3*w*(y+1)], buf, mode, planes, &pal)
+			x = 0
+			y++
+		}
+	}
+	if overrun {
+		return nil, pcxError(Corrupt, "invalid PCX: an RLE run overflows a row (buffer overrun)")
+	}
+	return img, nil
+}
+
+// pcxRow unpacks one decoded row (unpack1, unpackP2L/P4L, copy1, unpackRGBL)
+// and converts it to RGB.
+func pcxRow(out, buf []byte, mode string, planes int, pal *[256 * 3]byte) {
+	w := len(out) / 3
+	for i := range w {
+		var v int
+		switch mode {
+		case "1":
+			if buf[i/8]&(0x80>>(i%8)) != 0 {
+				v = 255
+			}
+		case "P":
+			if planes == 1 {
+				v = int(buf[i])
+				break
+			}
+			s, j, m := (w+7)/8, i/8, byte(0x80>>(i%8))
+			for k := range planes {
+				if buf[j+k*s]&m != 0 {
+					v |= 1 << k
+				}
+			}
+			copy(out[3*i:3*i+3], pal[3*v:3*v+3])
+			continue
+		case "L":
+			v = int(buf[i])
+		case "RGB":
+			out[3*i], out[3*i+1], out[3*i+2] = buf[i], buf[i+w], buf[i+2*w]
+			continue
+		}
+		if mode == "P" {
+			copy(out[3*i:3*i+3], pal[3*v:3*v+3])
+		} else {
+			out[3*i], out[3*i+1], out[3*i+2] = byte(v), byte(v), byte(v)
+		}
+	}
+}
+
+// pcxAccept is PcxImagePlugin._accept on at least two bytes.
+func pcxAccept(b []byte) bool {
+	return b[0] == 0x0a && (b[1] == 0 || b[1] == 2 || b[1] == 3 || b[1] == 5)
+}
+
+// decodeDCX is DcxImagePlugin: a table of up to 1024 page offsets (ended by
+// 0) after the magic, and Image.open gives page 0, read by PcxImageFile
+// from its offset. A table cut short (struct.error) or empty (seek(0)'s
+// EOFError) is declined.
+func decodeDCX(data []byte, lim Limits) (*rgb.Image, error) {
+	if len(data) < 8 {
+		return nil, declined{&FormatError{Format: "DCX", Kind: NotImage, Msg: "not an image (a DCX page table that ends early)"}}
+	}
+	first := binary.LittleEndian.Uint32(data[4:])
+	if first == 0 { // seek(0): EOFError, which ImageFile turns into SyntaxError
+		return nil, declined{&FormatError{Format: "DCX", Kind: NotImage, Msg: "not an image (a DCX file without pages)"}}
+	}
+	for i := 1; i < 1024; i++ { // the rest of the table is read too
+		p := 4 + 4*i
+		if p+4 > len(data) {
+			return nil, declined{&FormatError{Format: "DCX", Kind: NotImage, Msg: "not an image (a DCX page table that ends early)"}}
+		}
+		if binary.LittleEndian.Uint32(data[p:]) == 0 {
+			break
+		}
+	}
+	img, err := pcxAt(data, int(min(first, math.MaxInt32)), lim)
+	return img, withFormat(err, "DCX")
+}
