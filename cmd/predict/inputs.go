@@ -15,8 +15,10 @@ import (
 // on the command line are taken whatever their name; the format is always
 // detected from content.
 var imageExtensions = map[string]bool{
-	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true,
-	".png": true, ".gif": true, ".webp": true, ".bmp": true, ".dib": true,
+	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".mpo": true,
+	".png": true, ".apng": true, ".gif": true, ".webp": true, ".bmp": true, ".dib": true,
+	".ico": true, ".cur": true, ".pcx": true, ".dcx": true,
+	".tga": true, ".icb": true, ".vda": true, ".vst": true,
 	".tif": true, ".tiff": true, ".ppm": true, ".pgm": true, ".pbm": true, ".pnm": true,
 }
 

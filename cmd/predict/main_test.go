@@ -169,6 +169,28 @@ func TestExpandInputs(t *testing.T) {
 	assert.Equal(t, "jsonl", o.format)
 }
 
+// A directory expands to the same files, in the same order, as in
+// scripts/reference.py: both hold the list of extensions Pillow registers.
+func TestDirectoryExpansionMatchesReference(t *testing.T) {
+	model := testenv.Model(t)
+	dir := t.TempDir()
+	names := []string{"notes.txt", "layers.xcf", "Upper.JPG"}
+	for ext := range imageExtensions {
+		names = append(names, "f"+ext)
+	}
+	for _, n := range names {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte("not an image"), 0o644))
+	}
+	want := testenv.Reference(t, "--model", model, "--", dir)
+	got, err := expandInputs([]string{dir}, nil)
+	require.NoError(t, err)
+	require.Len(t, got, len(want))
+	for i := range got {
+		assert.Equal(t, want[i].Path, got[i])
+	}
+	assert.Len(t, got, len(imageExtensions)+1)
+}
+
 func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgress(&buf, 3)
