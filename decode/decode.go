@@ -142,6 +142,25 @@ var signatures = []signature{
 	}, nil},
 	{"PSD", prefix("8BPS"), nil},
 	{"QOI", prefix("qoif"), nil},
+	// Other formats Pillow 9.4 reads, recognised by their readers' _accept
+	// only to be named in the error. Their magic numbers cannot start a
+	// TGA header (byte 1, the colour-map type, is 0 or 1 there).
+	{"BLP", func(b []byte) bool { return bytes.HasPrefix(b, []byte("BLP1")) || bytes.HasPrefix(b, []byte("BLP2")) }, nil},
+	{"DDS", prefix("DDS "), nil},
+	{"EPS", func(b []byte) bool {
+		return bytes.HasPrefix(b, []byte("%!PS")) || bytes.HasPrefix(b, []byte("\xc5\xd0\xd3\xc6"))
+	}, nil},
+	{"FITS", prefix("SIMPLE"), nil},
+	{"FTEX", prefix("FTEX"), nil},
+	{"ICNS", prefix("icns"), nil},
+	{"MSP", func(b []byte) bool { return bytes.HasPrefix(b, []byte("DanM")) || bytes.HasPrefix(b, []byte("LinS")) }, nil},
+	{"SGI", prefix("\x01\xda"), nil},
+	{"SUN", prefix("\x59\xa6\x6a\x95"), nil},
+	{"XBM", func(b []byte) bool { // XbmImagePlugin: the 16-byte prefix, left-stripped
+		return bytes.HasPrefix(bytes.TrimLeft(b[:min(16, len(b))], " \t\n\r\v\f"), []byte("#define"))
+	}, nil},
+	{"XPM", prefix("/* XPM */"), nil},
+	{"XVThumb", prefix("P7 332"), nil},
 	// Pillow's PpmImagePlugin._accept: "P1".."P7" (and "Pf"); PcxImagePlugin:
 	// 0x0A then a version byte it knows.
 	// Pillow 9.4 accepts "P0".."P6" and "Py"; P7 (PAM) and Pf it does not
