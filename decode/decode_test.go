@@ -174,3 +174,21 @@ func decodeEncoded(t *testing.T, m image.Image) []uint8 {
 	require.NoError(t, err)
 	return img.Pix
 }
+
+// kindCase is a file that must be refused with a given Kind.
+type kindCase struct {
+	name string
+	data []byte
+	kind Kind
+}
+
+func assertKinds(t *testing.T, cases []kindCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Bytes(c.data, DefaultLimits)
+			require.Error(t, err)
+			assert.Equal(t, c.kind, KindOf(err), "%v", err)
+		})
+	}
+}

@@ -3,8 +3,11 @@ package decode
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/torchgo/predict/internal/testenv"
 )
@@ -158,22 +161,44 @@ func FuzzTranspose(f *testing.F) {
 	})
 }
 
-// Headers asking for billions of pixels are refused from the header in
-// milliseconds, before any pixel buffer exists, for every decoder.
+// Headers asking for billions of pixels are refused from the header,
+// before any pixel buffer exists, for every decoder; so are headers under
+// the limit whose data cannot hold the pixels they declare.
 func TestBombHeadersRefusedFast(t *testing.T) {
 	gif := []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\xff\xff\xff\xff\x00\x08\x02\x00\x00;")
 	png := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", []byte{0, 0, 0x9c, 0x40, 0, 0, 0x9c, 0x40, 8, 2, 0, 0, 0})...)
 	png = append(png, pngChunk("IDAT", []byte{0x78, 0x9c})...)
-	for name, data := range map[string][]byte{"GIF": gif, "PNG": png} {
-		start := time.Now()
-		_, err := Bytes(data, DefaultLimits)
-		if KindOf(err) != TooLarge {
-			t.Errorf("%s: %v, want TooLarge", name, err)
-		}
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Errorf("%s: refused after %v", name, d)
-		}
+	for _, c := range []struct {
+		name string
+		data []byte
+		kind Kind
+	}{
+		{"GIF", gif, TooLarge},
+		{"PNG", png, TooLarge},
+		{"TGA", tgaFile{imageType: 2, w: 65535, h: 65535, depth: 24}.bytes(), TooLarge},
+		{"TGA RLE", tgaFile{imageType: 10, w: 20000, h: 9000, depth: 32, pixels: []byte{0xff, 1, 2, 3, 4}}.bytes(), TooLarge},
+		{"TGA RLE under the limit", tgaFile{imageType: 10, w: 10000, h: 10000, depth: 32, pixels: []byte{0xff, 1, 2, 3, 4}}.bytes(), Truncated},
+		{"PCX under the limit", append(pcxHeader(5, 8, 3, 10000, 10000, 0, nil), 0xc1, 0), Truncated},
+	} {
+		assertRefusedCheaply(t, c.name, c.data, c.kind)
 	}
+}
+
+// assertRefusedCheaply: data is refused with kind, having allocated well
+// under what its header declares (and without hanging).
+func assertRefusedCheaply(t *testing.T, name string, data []byte, kind Kind) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := Bytes(data, DefaultLimits)
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, kind, KindOf(err), "%s: %v", name, err)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("%s: a %d-byte file allocated %d bytes", name, len(data), n)
+	}
+	assert.Less(t, elapsed, 5*time.Second, "%s: hang guard", name)
 }
 
 func FuzzTIFF(f *testing.F) {
