@@ -10,10 +10,12 @@ GO       ?= $(shell command -v go || echo /usr/local/go/bin/go)
 # For CUDA: make build LIBTORCH=$$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 LIBTORCH ?= /usr/lib/x86_64-linux-gnu/cmake
 
-# zlib1g-dev: static libz for the PNG decoder; libjpeg-turbo-progs: jpegtran
-# for the arithmetic-coded and restart-marker files of the test corpus.
+# zlib1g-dev: static libz for the PNG decoder; libdeflate-dev: static
+# libdeflate, which Debian's libtiff uses for Deflate TIFF strips;
+# libjpeg-turbo-progs: jpegtran for the arithmetic-coded and restart-marker
+# files of the test corpus.
 APT_PACKAGES := libtorch-dev python3-torch python3-torchvision python3-pil python3-numpy \
-                libjpeg62-turbo-dev libwebp-dev zlib1g-dev libjpeg-turbo-progs \
+                libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdeflate-dev libjpeg-turbo-progs \
                 cmake g++ make pkg-config
 
 SHIM        := build/libtorchc.so
@@ -25,7 +27,7 @@ TEST_MODELS := build/testmodels/.stamp
 # keep using their own libjpeg.
 GO_LDFLAGS  := -extldflags "-Wl,-rpath,$$ORIGIN/../lib -Wl,--exclude-libs,ALL"
 
-.PHONY: all deps shim lib build predict test models corpus fuzz gpu-binaries clean
+.PHONY: all deps shim lib build predict test models corpus mutants fuzz gpu-binaries clean
 
 all: build
 
@@ -88,6 +90,13 @@ gpu-binaries: build
 # The decode test corpus (the corpus test also makes its own in a temp dir).
 corpus: deps
 	$(PYTHON) scripts/make_corpus.py build/corpus
+
+# Differential check on ~3,000 deterministic mutants of the corpus (cut,
+# header bytes, bit flips): Pillow's pixels or Pillow's refusal, file by
+# file. Not part of make test (a few minutes); see docs/PARITY.md.
+mutants: corpus
+	$(PYTHON) scripts/mutate_corpus.py build/corpus build/mutants
+	PREDICT_REQUIRE_ORACLE=1 PREDICT_CORPUS=$(CURDIR)/build/mutants $(GO) test ./decode -count=1 -run '^TestCorpusMatchesPillow$$' -v
 
 # Each decoder fuzz target for FUZZTIME. make test runs a fixed count of
 # inputs rather than a duration: Go 1.26's fuzzer can report a spurious

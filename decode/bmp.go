@@ -216,9 +216,11 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 			} else {
 				b.mode, b.raw = "L", "L"
 			}
-		} else if colors > 256 {
-			// putpalette: "invalid palette size" when the image loads.
-			return nil, bmpError(Corrupt, "invalid BMP: palette of %d colours", colors)
+		} else if len(b.palette)/b.padding > 256 {
+			// putpalette: "invalid palette size" when the image loads. What
+			// counts is what the read got: a file too short for the colour
+			// count it declares gives a shorter palette.
+			return nil, bmpError(Corrupt, "invalid BMP: palette of %d colours", len(b.palette)/b.padding)
 		}
 	}
 	if b.w <= 0 || b.h <= 0 {

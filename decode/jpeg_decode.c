@@ -188,16 +188,20 @@ int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
     }
     out += (size_t)w * 3;
   }
-  /* Any premature end of data — scanlines still owed, or only the EOI
-   * missing, which jpeg_finish_decompress hits — is what Pillow 9.4 reports
-   * as "image file is truncated": ImageFile.load keeps feeding the decoder
-   * until libjpeg has seen EOI and raises at end of file (verified file by
-   * file on the corpus: gen-jpeg-no-eoi.jpg, gen-jpeg-prog-no-eoi.jpg). */
-  int truncated = jerr.premature_eof;
-  if (cinfo.output_scanline == cinfo.output_height) {
+  /* The data running out before the last scanline is out is what Pillow
+   * 9.4 reports as "image file is truncated": its suspending source stops
+   * wherever libjpeg's mem source would fake an EOI, and ImageFile.load
+   * raises at end of file. A file cut just before its EOI is one of them:
+   * the Huffman decoder reads ahead past the last MCU and suspends there
+   * (gen-jpeg-no-eoi.jpg; a progressive file suspends in
+   * jpeg_start_decompress). Once every scanline is out, JpegDecode.c's
+   * state 4 takes jpeg_finish_decompress suspending for want of data as
+   * done: a file whose corrupt data ended the scan early at a stray
+   * marker, and whose EOI is missing, is read. */
+  int truncated = jerr.premature_eof || cinfo.output_scanline < cinfo.output_height;
+  if (!truncated) {
+    jerr.stop_at_eof = 0;
     jpeg_finish_decompress(&cinfo);
-  } else {
-    truncated = 1;
   }
   jpeg_destroy_decompress(&cinfo);
   free(row);

@@ -87,6 +87,12 @@ type tiffIFD struct {
 	tags      map[uint16]tiffEntry
 	bigEndian bool
 	jpegTabs  []byte
+	// What libtiff's TIFFReadDirectory, which reads the IFD again for
+	// compressed data, makes of damage Pillow's reader stops at: entries
+	// the file does not hold, or over 4096 of them, fail the directory
+	// (cut); values it does not hold (lost) fail or not depending on the
+	// tag, which is not reproduced.
+	cut, lost bool
 }
 
 func tiffParseIFD(data []byte) (*tiffIFD, error) {
@@ -102,14 +108,27 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 		return nil, tiffError(Truncated, "truncated TIFF: the first IFD is past the end of the file")
 	}
 	n := uint64(bo.Uint16(data[off:]))
-	if off+2+12*n > uint64(len(data)) {
-		return nil, tiffError(Truncated, "truncated TIFF: the file ends inside the first IFD")
-	}
 	ifd := &tiffIFD{tags: map[uint16]tiffEntry{}, bigEndian: data[0] == 'M'}
+	ifd.cut = n > 4096 || off+2+12*n > uint64(len(data))
 	tags := ifd.tags
 	for i := uint64(0); i < n; i++ {
+		// ImageFileDirectory_v2.load stops at the first entry, or the first
+		// tag's out-of-line values, that the file does not hold (OSError,
+		// caught there with a warning): the tags read so far are kept.
+		if off+14+12*i > uint64(len(data)) {
+			ifd.lost = true
+			break
+		}
 		e := data[off+2+12*i : off+14+12*i]
 		tag, typ, count := bo.Uint16(e), bo.Uint16(e[2:]), uint64(bo.Uint32(e[4:]))
+		if unit := tiffTypeSize[typ]; unit > 0 && count*unit > 4 &&
+			uint64(bo.Uint32(e[8:]))+count*unit > uint64(len(data)) {
+			ifd.lost = true
+			break
+		}
+		if count == 0 { // no data: Pillow skips the tag
+			continue
+		}
 		if tag == 0xBC01 {
 			return nil, tiffError(Unsupported, "unsupported TIFF variant (Windows Media Photo)")
 		}
@@ -147,15 +166,12 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 		default:
 			return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d has type %d", tag, typ)
 		}
-		if count == 0 || count > 1<<24 {
+		if count > 1<<24 {
 			return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d has %d values", tag, count)
 		}
 		raw := e[8:12]
 		if count*size > 4 {
 			p := uint64(bo.Uint32(e[8:]))
-			if p+count*size > uint64(len(data)) {
-				return nil, tiffError(Truncated, "truncated TIFF: tag %d's values are past the end of the file", tag)
-			}
 			raw = data[p : p+count*size]
 		}
 		vals := make([]uint64, count)
@@ -170,6 +186,10 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 	}
 	return ifd, nil
 }
+
+// tiffTypeSize is the value size of the field types Pillow 9.4's
+// ImageFileDirectory_v2 loads (_load_dispatch); it skips the others.
+var tiffTypeSize = map[uint16]uint64{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8}
 
 func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
 	ifd, err := tiffParseIFD(data)
@@ -226,6 +246,12 @@ func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
 	case 1, 5, 7, 8, 32946, 32773:
 	default:
 		return nil, tiffError(Unsupported, "unsupported TIFF compression (%d)", L.compression)
+	}
+	if L.compression != 1 && ifd.cut { // TIFFFetchDirectory fails
+		return nil, tiffError(Corrupt, "invalid TIFF: damaged first IFD (libtiff cannot read it)")
+	}
+	if L.compression != 1 && ifd.lost {
+		return nil, tiffError(Unsupported, "unsupported TIFF variant: compressed data with tag values past the end of the file")
 	}
 	if e, ok := tags[tagSampleFormat]; ok {
 		for _, v := range e.values {

@@ -1,10 +1,12 @@
 package decode
 
-import (
-	"bytes"
-	"compress/zlib"
-	"io"
-)
+/*
+#cgo LDFLAGS: -l:libdeflate.a
+#include "tiff_zip.h"
+*/
+import "C"
+
+import "unsafe"
 
 // tiffDecompress fills out exactly, as libtiff's decoders do, or fails
 // where they report "Not enough data".
@@ -56,14 +58,7 @@ func tiffDecompress(compression int, in, out []byte) error {
 		}
 		return nil
 	case 8, 32946:
-		zr, err := zlib.NewReader(bytes.NewReader(in))
-		if err != nil {
-			return tiffError(Corrupt, "invalid TIFF: bad Deflate data (%v)", err)
-		}
-		if _, err := io.ReadFull(zr, out); err != nil {
-			return tiffError(Corrupt, "invalid TIFF: bad Deflate data (%v)", err)
-		}
-		return nil
+		return tiffInflate(in, out, short)
 	case 5:
 		return tiffLZW(in, out, overrun)
 	}
@@ -146,4 +141,28 @@ func tiffLZW(in, out []byte, overrun func() error) error {
 		}
 	}
 	return nil
+}
+
+// tiffInflate is libtiff's ZIPDecode on one whole strip or tile
+// (tiff_zip.c: libdeflate, as Debian's libtiff uses it).
+func tiffInflate(in, out []byte, short func() error) error {
+	if len(out) == 0 {
+		return nil
+	}
+	var inp *C.uint8_t
+	if len(in) > 0 {
+		inp = (*C.uint8_t)(unsafe.Pointer(&in[0]))
+	}
+	switch C.tz_inflate(inp, C.size_t(len(in)), (*C.uint8_t)(unsafe.Pointer(&out[0])), C.size_t(len(out))) {
+	case C.TZ_OK:
+		return nil
+	case C.TZ_SHORT:
+		return short()
+	case C.TZ_MEMORY:
+		return tiffError(Corrupt, "TIFF: out of memory for the Deflate decoder")
+	case C.TZ_PARTIAL:
+		return tiffError(Unsupported, "unsupported TIFF variant: corrupt Deflate data that libtiff "+
+			"decodes only in part (Pillow keeps stale memory for the rest)")
+	}
+	return tiffError(Corrupt, "invalid TIFF: corrupt Deflate data")
 }

@@ -143,9 +143,18 @@ int tj_chunk(tj_state *st, const uint8_t *data, size_t len, int seg_w,
     snprintf(info->msg, sizeof info->msg, "destination holds %zu bytes", dstlen);
     return TJ_ERROR;
   }
+  /* volatile: read after a longjmp out of jpeg_finish_decompress. */
+  volatile int finishing = 0;
   if (setjmp(st->jerr.escape)) {
-    tj_message((j_common_ptr)cinfo, info);
     jpeg_abort_decompress(cinfo);
+    if (finishing) {
+      /* JPEGDecode returns output_scanline < output_height ||
+       * TIFFjpeg_finish_decompress(sp), and CALLJPEG makes a libjpeg error
+       * there -1, which is true: once every row is out, an error in what
+       * follows them is ignored. */
+      return TJ_OK;
+    }
+    tj_message((j_common_ptr)cinfo, info);
     return TJ_ERROR;
   }
   /* JPEGPreDecode: reset from the previous strip or tile (the tables
@@ -235,6 +244,7 @@ int tj_chunk(tj_state *st, const uint8_t *data, size_t len, int seg_w,
     }
   }
   if (cinfo->output_scanline >= cinfo->output_height) {
+    finishing = 1;
     jpeg_finish_decompress(cinfo);
   }
   return TJ_OK;
