@@ -95,7 +95,9 @@ func (l Limits) check(format string, w, h int) error {
 	if w < 1 || h < 1 {
 		return &FormatError{Format: format, Kind: Corrupt, Msg: fmt.Sprintf("invalid %s: size %dx%d", format, w, h)}
 	}
-	if l.MaxPixels > 0 && int64(w)*int64(h) > l.MaxPixels {
+	// w > MaxPixels/h rather than w*h > MaxPixels: two 32-bit sizes can
+	// overflow int64.
+	if l.MaxPixels > 0 && int64(w) > l.MaxPixels/int64(h) {
 		return &FormatError{Format: format, Kind: TooLarge, Msg: fmt.Sprintf(
 			"image is %dx%d, above the %d-pixel limit (possible decompression bomb)", w, h, l.MaxPixels)}
 	}
