@@ -260,6 +260,11 @@ func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
 			}
 		}
 	}
+	if L.spp > 6 {
+		// _setup's DOS check (MAX_SAMPLESPERPIXEL), before the tuple of
+		// bits per sample is extended to that many.
+		return nil, tiffError(Corrupt, "invalid TIFF: %d samples per pixel", L.spp)
+	}
 	// Pillow's bits-per-sample normalisation.
 	bps := []uint64{1}
 	if e, ok := tags[tagBPS]; ok {
