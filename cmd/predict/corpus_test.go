@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,11 +12,6 @@ import (
 
 	"github.com/torchgo/predict/internal/testenv"
 )
-
-// knownGaps are the corpus formats Pillow reads that package decode still
-// refuses as unsupported rather than approximating (docs/PARITY.md). TGA
-// has no signature, so it is refused as "not an image".
-var knownGaps = map[string]bool{}
 
 // TestCorpusMatchesReference is issue 3's definition of done, end to end:
 // one predict run over the whole generated corpus (every format and
@@ -52,22 +46,19 @@ func TestCorpusMatchesReference(t *testing.T) {
 			got := testenv.ParseJSONL(t, []byte(out))
 			require.Equal(t, len(want), len(got))
 
-			var compared, refusedBoth, gaps int
+			var compared, refusedBoth int
 			for i := range want {
 				w, g := want[i], got[i]
 				require.Equal(t, w.Path, g.Path)
 				switch {
 				case w.Error != "" && g.Error != "":
 					refusedBoth++
-				case w.Error == "" && g.Error != "" && knownGaps[strings.ToLower(filepath.Ext(w.Path))] &&
-					(strings.HasPrefix(g.Error, "unsupported") || strings.HasPrefix(g.Error, "not an image")):
-					gaps++
 				default:
 					assertSameAsReference(t, []testenv.Line{g}, []testenv.Line{w})
 					compared++
 				}
 			}
-			t.Logf("%s: %d bit-identical, %d refused by both, %d known unsupported formats", preset, compared, refusedBoth, gaps)
+			t.Logf("%s: %d bit-identical, %d refused by both", preset, compared, refusedBoth)
 			assert.Greater(t, compared, 150)
 		})
 	}
