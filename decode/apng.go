@@ -57,13 +57,16 @@ func (a *apngState) fcTL(body []byte, w, h int) error {
 	return nil
 }
 
-// fdATSeq is chunk_fdAT's check of the sequence number that starts the
-// chunk; the rest of the chunk is image data.
-func (a *apngState) fdATSeq(body []byte) error {
-	if len(body) < 4 {
+// fdAT is chunk_fdAT on the chunk of n bytes whose data starts at pos:
+// its sequence number, which the image data follows.
+func (a *apngState) fdAT(data []byte, pos, n int) error {
+	if n < 4 {
 		return pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
 	}
-	seq := binary.BigEndian.Uint32(body)
+	if pos+4 > len(data) {
+		return pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
+	}
+	seq := binary.BigEndian.Uint32(data[pos:])
 	if a.seq < 0 || a.seq != int64(seq)-1 {
 		return pngErr(Corrupt, "invalid PNG: APNG contains frame sequence errors")
 	}

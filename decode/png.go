@@ -158,14 +158,8 @@ func pngOpen(data []byte) (*pngInfo, error) {
 		pos += 8
 		switch typ {
 		case "IDAT", "fdAT":
-			if typ == "fdAT" { // chunk_fdAT: the sequence number, then image data
-				if n < 4 {
-					return nil, pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
-				}
-				if pos+4 > len(data) {
-					return nil, pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
-				}
-				if err := h.apng.fdATSeq(data[pos : pos+4]); err != nil {
+			if typ == "fdAT" {
+				if err := h.apng.fdAT(data, pos, n); err != nil {
 					return nil, err
 				}
 				pos, n = pos+4, n-4
@@ -384,13 +378,7 @@ func (s *pngState) read(data []byte, want int, a *apngState) ([]byte, error) {
 		}
 		s.pos += 8
 		if typ == "fdAT" {
-			if n < 4 {
-				return nil, pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
-			}
-			if s.pos+4 > len(data) {
-				return nil, pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
-			}
-			if err := a.fdATSeq(data[s.pos:]); err != nil {
+			if err := a.fdAT(data, s.pos, n); err != nil {
 				return nil, err
 			}
 			s.pos, n = s.pos+4, n-4
@@ -422,13 +410,7 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 		}
 		pos += 8
 		if typ == "fdAT" { // chunk_fdAT, then its image data is skipped
-			if n < 4 {
-				return pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
-			}
-			if pos+4 > len(data) {
-				return pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
-			}
-			if err := h.apng.fdATSeq(data[pos:]); err != nil {
+			if err := h.apng.fdAT(data, pos, n); err != nil {
 				return err
 			}
 		}
