@@ -36,11 +36,11 @@ func Orientation(data []byte) int {
 	var o int
 	switch Sniff(data) {
 	case "JPEG":
-		o = exifOrientation(bytes.TrimPrefix(jpegExif(data), []byte("Exif\x00\x00")))
+		o = exifOrientation(jpegExif(data))
 	case "PNG":
 		o = pngOrientation(data)
 	case "WebP":
-		o = exifOrientation(bytes.TrimPrefix(webpExif(data), []byte("Exif\x00\x00")))
+		o = exifOrientation(webpExif(data))
 	case "TIFF":
 		o = exifOrientation(data)
 	}
@@ -95,8 +95,10 @@ func webpExif(d []byte) []byte {
 }
 
 // exifOrientation reads tag 0x0112 (one SHORT or LONG) from IFD0 of a TIFF
-// structure; 0 when absent or unreadable.
+// structure, after an "Exif\0\0" prefix if there is one (Exif.load drops
+// it); 0 when absent or unreadable.
 func exifOrientation(t []byte) int {
+	t = bytes.TrimPrefix(t, []byte("Exif\x00\x00"))
 	if len(t) < 8 {
 		return 0
 	}

@@ -51,7 +51,7 @@ func pngOrientation(d []byte) int {
 	o := 0
 	switch {
 	case haveExif:
-		o = exifOrientation(bytes.TrimPrefix(exif, []byte("Exif\x00\x00")))
+		o = exifOrientation(exif)
 	case rawProfile != nil:
 		lines := bytes.Split(rawProfile, []byte("\n"))
 		if len(lines) > 3 {
@@ -63,7 +63,7 @@ func pngOrientation(d []byte) int {
 				return r
 			}, h)
 			if b, err := hex.DecodeString(string(h)); err == nil {
-				o = exifOrientation(bytes.TrimPrefix(b, []byte("Exif\x00\x00")))
+				o = exifOrientation(b)
 			}
 		}
 	}
