@@ -217,6 +217,13 @@ type declined struct{ *FormatError }
 
 func (e declined) Unwrap() error { return e.FormatError }
 
+// unidentified is format's reader declining a file: Pillow says "cannot
+// identify image file" unless a reader tried after it takes the file.
+func unidentified(format, reason string, args ...any) error {
+	return declined{&FormatError{Format: format, Kind: NotImage,
+		Msg: "not an image: Pillow cannot identify this " + format + " file (" + fmt.Sprintf(reason, args...) + ")"}}
+}
+
 // withFormat renames a decode error for the container format it came from
 // (a DIB in a CUR, a PCX page in a DCX), keeping whether it is declined.
 func withFormat(err error, format string) error {

@@ -2,7 +2,6 @@ package decode
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"github.com/torchgo/predict/rgb"
 )
@@ -34,12 +33,8 @@ func decodeDIB(data []byte, lim Limits) (*rgb.Image, error) {
 }
 
 func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
-	unidentified := func(format string, args ...any) error {
-		return declined{&FormatError{Format: "CUR", Kind: NotImage,
-			Msg: fmt.Sprintf("not an image: Pillow cannot identify this CUR file ("+format+")", args...)}}
-	}
 	if len(data) < 6 {
-		return nil, unidentified("the file ends inside the header")
+		return nil, unidentified("CUR", "the file ends inside the header")
 	}
 	var m []byte
 	for i, n := 0, int(binary.LittleEndian.Uint16(data[4:])); i < n; i++ {
@@ -49,11 +44,11 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 			continue
 		}
 		if len(s) == 0 {
-			return nil, unidentified("the file ends inside the cursor directory") // s[0]: IndexError
+			return nil, unidentified("CUR", "the file ends inside the cursor directory") // s[0]: IndexError
 		}
 		if s[0] > m[0] {
 			if len(s) < 2 || len(m) < 2 {
-				return nil, unidentified("the file ends inside the cursor directory")
+				return nil, unidentified("CUR", "the file ends inside the cursor directory")
 			}
 			if s[1] > m[1] {
 				m = s
@@ -61,10 +56,10 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 		}
 	}
 	if len(m) == 0 { // b"" is falsy: "No cursors were found" (TypeError)
-		return nil, unidentified("no cursors")
+		return nil, unidentified("CUR", "no cursors")
 	}
 	if len(m) < 16 { // i32(m, 12): struct.error
-		return nil, unidentified("the file ends inside the cursor directory")
+		return nil, unidentified("CUR", "the file ends inside the cursor directory")
 	}
 	b, err := bmpParseInfo(data, int(binary.LittleEndian.Uint32(m[12:])), 0)
 	if err != nil {
@@ -72,7 +67,7 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 	}
 	b.h /= 2
 	if b.h <= 0 { // ImageFile.__init__: "not identified by this driver"
-		return nil, unidentified("size %dx%d", b.w, b.h)
+		return nil, unidentified("CUR", "size %dx%d", b.w, b.h)
 	}
 	if err := lim.check("CUR", b.w, b.h); err != nil {
 		return nil, err

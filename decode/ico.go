@@ -41,13 +41,6 @@ func icoError(kind Kind, format string, args ...any) error {
 	return &FormatError{Format: "ICO", Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
-// icoUnidentified is a failure after which Pillow's Image.open tries its
-// other readers (declined): "cannot identify image file", or a TGA reading.
-func icoUnidentified(format string, args ...any) error {
-	return declined{&FormatError{Format: "ICO", Kind: NotImage,
-		Msg: fmt.Sprintf("not an image: Pillow cannot identify this ICO file ("+format+")", args...)}}
-}
-
 // icoEntry is one icon directory entry as IcoFile reads it.
 type icoEntry struct {
 	w, h           int
@@ -62,7 +55,7 @@ type icoEntry struct {
 func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
 	if len(data) < 6 {
 		// i16(s, 4) on a short read: struct.error.
-		return nil, icoEntry{}, icoUnidentified("the file ends inside the header")
+		return nil, icoEntry{}, unidentified("ICO", "the file ends inside the header")
 	}
 	n := int(binary.LittleEndian.Uint16(data[4:]))
 	entries := make([]icoEntry, 0, min(n, (len(data)-6)/16))
@@ -70,7 +63,7 @@ func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
 		p := 6 + 16*i
 		if p+16 > len(data) {
 			// s[0] / i16(s, ...) / i32(s, ...) on a short read.
-			return nil, icoEntry{}, icoUnidentified("the file ends inside the icon directory")
+			return nil, icoEntry{}, unidentified("ICO", "the file ends inside the icon directory")
 		}
 		s := data[p : p+16]
 		e := icoEntry{
@@ -101,7 +94,7 @@ func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
 	}
 	if len(entries) == 0 {
 		// self.ico.entry[0]: IndexError.
-		return nil, icoEntry{}, icoUnidentified("the icon directory is empty")
+		return nil, icoEntry{}, unidentified("ICO", "the icon directory is empty")
 	}
 	// sorted by color_depth, then (stable) by square, then reversed: the
 	// largest square first, then the deepest, ties in reverse file order.
@@ -143,7 +136,7 @@ func icoFrameError(data []byte, e icoEntry, kind string, err error) error {
 	}
 	var u declined
 	if errors.As(err, &u) || kind == "PNG" && fe.Kind != TooLarge && icoTGAOpens(data) {
-		return icoUnidentified("%s, in its %s image %d at offset %d", fe.Msg, kind, e.index, e.offset)
+		return unidentified("ICO", "%s, in its %s image %d at offset %d", fe.Msg, kind, e.index, e.offset)
 	}
 	return icoError(fe.Kind, "%s (the ICO's %s image %d, at offset %d)", fe.Msg, kind, e.index, e.offset)
 }
@@ -163,7 +156,7 @@ func icoTGAOpens(data []byte) bool {
 func icoDIB(data []byte, e icoEntry, lim Limits) (*rgb.Image, error) {
 	if e.offset > int64(len(data))-4 {
 		// DibImageFile: i32(read(4)) on a short read, struct.error.
-		return nil, icoUnidentified("image %d starts at offset %d, past the end of the file", e.index, e.offset)
+		return nil, unidentified("ICO", "image %d starts at offset %d, past the end of the file", e.index, e.offset)
 	}
 	b, err := bmpParseInfo(data, int(e.offset), 0)
 	if err != nil {

@@ -46,15 +46,15 @@ func decodePCX(data []byte, lim Limits) (*rgb.Image, error) {
 func pcxAt(data []byte, start int, lim Limits) (*rgb.Image, error) {
 	s := data[min(start, len(data)):min(start+128, len(data))]
 	if len(s) < 2 || !pcxAccept(s) {
-		return nil, declined{&FormatError{Format: "PCX", Kind: NotImage, Msg: "not an image (no PCX header)"}}
+		return nil, unidentified("PCX", "no PCX header")
 	}
 	if len(s) < 68 { // i16(s, 4..10), s[65], i16(s, 66): IndexError/struct.error
-		return nil, declined{&FormatError{Format: "PCX", Kind: NotImage, Msg: "not an image (a PCX header that ends early)"}}
+		return nil, unidentified("PCX", "the header ends early")
 	}
 	le16 := func(o int) int { return int(binary.LittleEndian.Uint16(s[o:])) }
 	x0, y0, x1, y1 := le16(4), le16(6), le16(8)+1, le16(10)+1
 	if x1 <= x0 || y1 <= y0 {
-		return nil, declined{&FormatError{Format: "PCX", Kind: NotImage, Msg: "not an image (a PCX header with an empty bounding box)"}}
+		return nil, unidentified("PCX", "empty bounding box")
 	}
 	version, bits, planes, provided := s[1], int(s[3]), int(s[65]), le16(66)
 
@@ -202,16 +202,16 @@ func pcxAccept(b []byte) bool {
 // EOFError) is declined.
 func decodeDCX(data []byte, lim Limits) (*rgb.Image, error) {
 	if len(data) < 8 {
-		return nil, declined{&FormatError{Format: "DCX", Kind: NotImage, Msg: "not an image (a DCX page table that ends early)"}}
+		return nil, unidentified("DCX", "the page table ends early")
 	}
 	first := binary.LittleEndian.Uint32(data[4:])
 	if first == 0 { // seek(0): EOFError, which ImageFile turns into SyntaxError
-		return nil, declined{&FormatError{Format: "DCX", Kind: NotImage, Msg: "not an image (a DCX file without pages)"}}
+		return nil, unidentified("DCX", "no pages")
 	}
 	for i := 1; i < 1024; i++ { // the rest of the table is read too
 		p := 4 + 4*i
 		if p+4 > len(data) {
-			return nil, declined{&FormatError{Format: "DCX", Kind: NotImage, Msg: "not an image (a DCX page table that ends early)"}}
+			return nil, unidentified("DCX", "the page table ends early")
 		}
 		if binary.LittleEndian.Uint32(data[p:]) == 0 {
 			break
