@@ -65,14 +65,21 @@ class Corpus:
         self.count += 1
 
     def save(self, name, img, fmt, **kw):
-        buf = io.BytesIO()
-        img.save(buf, fmt, **kw)
-        self.write(name, buf.getvalue())
-        return buf.getvalue()
+        data = encoded(img, fmt, **kw)
+        self.write(name, data)
+        return data
 
     def copy(self, src, name):
         shutil.copyfile(src, self.path(name))
         self.count += 1
+
+
+
+def encoded(img, fmt, **kw):
+    """The file Pillow writes for img, as bytes."""
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------
@@ -753,11 +760,6 @@ def icos(c):
     """ICO: Pillow-written PNG and BMP frames, raw DIB frames of every depth
     with AND masks, the directory's choice of frame, and bad files."""
 
-    def frame(im, fmt):
-        buf = io.BytesIO()
-        im.save(buf, fmt)
-        return buf.getvalue()
-
     im = pattern(24, 24, seed=21)
     rgba = im.convert("RGBA")
     a = np.asarray(rgba).copy()
@@ -810,11 +812,11 @@ def icos(c):
                                                (5, 4, 4, d24)]))
     c.write("gen-ico-choice-ncolors0.ico", ico([(5, 4, 0, d4), (5, 4, 32, d1)]))
     # directory sizes that disagree with the frames (256 as 0)
-    png = frame(rgba.resize((5, 3)), "PNG")
+    png = encoded(rgba.resize((5, 3)), "PNG")
     c.write("gen-ico-size-mismatch.ico", ico([(6, 6, 8, d4), (5, 4, 32, d8)]))
     c.write("gen-ico-256.ico", ico([(16, 16, 32, d32), (0, 0, 32, png)]))
-    c.write("gen-ico-mixed.ico", ico([(24, 24, 32, frame(im, "PNG")), (33, 3, 8, d8)]))
-    c.write("gen-ico-png-p.ico", ico([(24, 24, 8, frame(im.convert("P", palette=Image.ADAPTIVE, colors=7), "PNG"))]))
+    c.write("gen-ico-mixed.ico", ico([(24, 24, 32, encoded(im, "PNG")), (33, 3, 8, d8)]))
+    c.write("gen-ico-png-p.ico", ico([(24, 24, 8, encoded(im.convert("P", palette=Image.ADAPTIVE, colors=7), "PNG"))]))
     # bpp 32 in the directory: alpha from every 4th byte, whatever the DIB
     c.write("gen-ico-bpp32-dib8.ico", ico([(33, 3, 32, d8)], tail=bytes(range(200)) * 2))
     c.write("bad-ico-bpp32-dib8.ico", ico([(33, 3, 32, d8)]))
@@ -835,14 +837,14 @@ def icos(c):
     c.write("bad-ico-width0.ico", ico([(4, 2, 8, dib(0, 2, 8, [b""] * 2, palette=pal))]))
     c.write("bad-ico-dib-header.ico", ico([(5, 4, 4, b"\5\0\0\0" + d4[4:])]))
     c.write("bad-ico-dib-depth.ico", ico([(5, 4, 4, dib(5, 4, 3, idx(5, 4, 4), palette=pal))]))
-    c.write("bad-ico-png-truncated.ico", ico([(24, 24, 32, frame(im, "PNG")[:300])]))
-    bpng = bytearray(frame(im, "PNG"))
+    c.write("bad-ico-png-truncated.ico", ico([(24, 24, 32, encoded(im, "PNG")[:300])]))
+    bpng = bytearray(encoded(im, "PNG"))
     bpng[29] ^= 0xFF  # IHDR CRC
     c.write("bad-ico-png-crc.ico", ico([(24, 24, 32, bytes(bpng))]))
     # ... the same SyntaxError with a directory TGA accepts: Pillow's TGA
     c.write("gen-other-ico-png-as-tga.tga", ico([(24, 24, 8, bytes(bpng), dict(size=0x080102))],
                                                 tail=bytes(range(256)) * 8))
-    big = bytearray(frame(im, "PNG"))
+    big = bytearray(encoded(im, "PNG"))
     struct.pack_into(">II", big, 16, 30000, 30000)
     struct.pack_into(">I", big, 29, zlib.crc32(bytes(big[12:29])))
     c.write("bad-ico-png-bomb.ico", ico([(24, 24, 32, bytes(big))]))
@@ -974,9 +976,7 @@ def tiff_jpeg_cut(a):
     h, w, _ = a.shape
     chunks, tabs = [], None
     for k, blk in enumerate(tiff_blocks(a, False, 16)):
-        buf = io.BytesIO()
-        Image.fromarray(blk).save(buf, "JPEG", quality=80, subsampling=2)
-        tabs, rest = jpeg_split(buf.getvalue())
+        tabs, rest = jpeg_split(encoded(Image.fromarray(blk), "JPEG", quality=80, subsampling=2))
         if k == 0:
             rest = rest[:len(rest) * 2 // 3]
         chunks.append(rest)
@@ -989,9 +989,7 @@ def tiff_jpeg_mixed(a):
     h, w, _ = a.shape
     chunks = []
     for k, blk in enumerate(tiff_blocks(a, False, 16)):
-        buf = io.BytesIO()
-        Image.fromarray(blk).save(buf, "JPEG", quality=80, subsampling=2 if k == 0 else 0)
-        chunks.append(buf.getvalue())
+        chunks.append(encoded(Image.fromarray(blk), "JPEG", quality=80, subsampling=2 if k == 0 else 0))
     tags = {258: (3, [8] * 3), 259: (3, [7]), 262: (3, [6]), 277: (3, [3]), 530: (3, [2, 2])}
     return tiff_assemble("<", w, h, chunks, tags, False, 16)
 
@@ -999,14 +997,9 @@ def tiff_jpeg_mixed(a):
 def tiff_jpeg_bogus_tables(a):
     """JPEGTables holding a whole JPEG image: "Bogus JPEGTables field"."""
     h, w, _ = a.shape
-    buf = io.BytesIO()
-    Image.fromarray(a[:8, :8]).save(buf, "JPEG")
-    chunks = []
-    for blk in tiff_blocks(a, False, 16):
-        b2 = io.BytesIO()
-        Image.fromarray(blk).save(b2, "JPEG", quality=80, subsampling=2)
-        chunks.append(b2.getvalue())
-    tags = {258: (3, [8] * 3), 259: (3, [7]), 262: (3, [6]), 277: (3, [3]), 347: (7, buf.getvalue()),
+    whole = encoded(Image.fromarray(a[:8, :8]), "JPEG")
+    chunks = [encoded(Image.fromarray(blk), "JPEG", quality=80, subsampling=2) for blk in tiff_blocks(a, False, 16)]
+    tags = {258: (3, [8] * 3), 259: (3, [7]), 262: (3, [6]), 277: (3, [3]), 347: (7, whole),
             530: (3, [2, 2])}
     return tiff_assemble("<", w, h, chunks, tags, False, 16)
 
@@ -1305,11 +1298,10 @@ def tiff_jpeg(bo, a, photo, tiles=False, rps=16, sub=2, tables=True, sub_tag="ma
     chunks, tabs = [], None
     for blk in tiff_blocks(a, tiles, rps):
         im = Image.fromarray(blk[:, :, 0] if spp == 1 else blk, mode)
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=quality, subsampling=sub)
-        t, rest = jpeg_split(buf.getvalue())
+        whole = encoded(im, "JPEG", quality=quality, subsampling=sub)
+        t, rest = jpeg_split(whole)
         tabs = tabs or t
-        chunks.append(rest if tables else buf.getvalue())
+        chunks.append(rest if tables else whole)
     tags = {258: (3, [8] * spp), 259: (3, [7]), 262: (3, [photo]), 277: (3, [spp])}
     if tables:
         tags[347] = (7, tabs)
@@ -1431,11 +1423,6 @@ def pcx_raw(w, h, bits, planes, rows, version=5, pal16=b"", stride=None, tail=b"
 def dcxs(c):
     """DCX: a page table, then PCX pages; Image.open reads page 0 (an 8-bit
     page's palette is still looked for at the end of the whole file)."""
-    def pcx(im):
-        buf = io.BytesIO()
-        im.save(buf, "PCX")
-        return buf.getvalue()
-
     def dcx(pages, table=None):
         head = struct.pack("<I", 0x3ADE68B1)
         offs, off = [], 4 + 4 * (len(pages) + 1)
@@ -1446,14 +1433,14 @@ def dcxs(c):
         return head + b"".join(struct.pack("<I", o) for o in table) + b"".join(pages)
 
     a, b = pattern(11, 7, seed=51), pattern(6, 5, seed=52)
-    c.write("gen-dcx-rgb.dcx", dcx([pcx(a), pcx(b)]))
-    c.write("gen-dcx-1bit.dcx", dcx([pcx(a.convert("1"))]))
-    c.write("gen-dcx-p-palette-at-end.dcx", dcx([pcx(a.convert("P")), pcx(b.convert("L"))]))
-    c.write("gen-dcx-grey-last.dcx", dcx([pcx(b.convert("RGB")), pcx(a.convert("L"))]))
+    c.write("gen-dcx-rgb.dcx", dcx([encoded(a, "PCX"), encoded(b, "PCX")]))
+    c.write("gen-dcx-1bit.dcx", dcx([encoded(a.convert("1"), "PCX")]))
+    c.write("gen-dcx-p-palette-at-end.dcx", dcx([encoded(a.convert("P"), "PCX"), encoded(b.convert("L"), "PCX")]))
+    c.write("gen-dcx-grey-last.dcx", dcx([encoded(b.convert("RGB"), "PCX"), encoded(a.convert("L"), "PCX")]))
     c.write("bad-dcx-no-pages.dcx", dcx([], table=[0]))
     c.write("bad-dcx-short-table.dcx", struct.pack("<II", 0x3ADE68B1, 12))
-    c.write("bad-dcx-page-past-end.dcx", dcx([pcx(a)], table=[100000, 0]))
-    c.write("bad-dcx-truncated.dcx", dcx([pcx(a)])[:-40])
+    c.write("bad-dcx-page-past-end.dcx", dcx([encoded(a, "PCX")], table=[100000, 0]))
+    c.write("bad-dcx-truncated.dcx", dcx([encoded(a, "PCX")])[:-40])
 
 
 def tgas_pcxs(c):
