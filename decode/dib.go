@@ -37,8 +37,9 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 		return nil, unidentified("CUR", "the file ends inside the header")
 	}
 	var m []byte
-	for i, n := 0, int(binary.LittleEndian.Uint16(data[4:])); i < n; i++ {
-		s := data[min(6+16*i, len(data)):min(6+16*i+16, len(data))] // fp.read(16)
+	pos := 6
+	for range int(binary.LittleEndian.Uint16(data[4:])) {
+		s := pyRead(data, &pos, 16)
 		if len(m) == 0 {
 			m = s
 			continue

@@ -37,13 +37,6 @@ func (f tgaFile) bytes() []byte {
 	return append(b, f.pixels...)
 }
 
-func hexPix(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	require.NoError(t, err)
-	return b
-}
-
 // Expected pixels were taken from Pillow 9.4 (Image.open(p).convert("RGB")
 // on the same bytes); the corpus test checks many more files against Pillow
 // itself.
