@@ -4,6 +4,7 @@
 # Both install what is missing (apt-get, idempotent) first.
 
 SHELL    := /bin/bash
+comma    := ,
 PYTHON   := /usr/bin/python3
 GO       ?= $(shell command -v go || echo /usr/local/go/bin/go)
 # CMake prefix of the LibTorch the shim is built against (CMakeLists.txt).
@@ -22,12 +23,28 @@ SHIM        := build/libtorchc.so
 MODEL       := build/resnet18.pt
 TEST_MODEL  := build/resnet18-seed0.pt
 TEST_MODELS := build/testmodels/.stamp
-# RUNPATH $ORIGIN/../lib finds the shim; --exclude-libs keeps the statically
-# linked libjpeg-turbo private, so libraries LibTorch pulls in (OpenCV, ...)
-# keep using their own libjpeg.
-GO_LDFLAGS  := -extldflags "-Wl,-rpath,$$ORIGIN/../lib -Wl,--exclude-libs,ALL"
 
-.PHONY: all deps shim lib build predict test models corpus mutants fuzz gpu-binaries clean
+# binding links libtorchc.so through pkg-config (torchc.pc). The installed
+# torchc.pc (make install) records PREFIX/lib as the run path of what links
+# it; the uninstalled one in build/pkgconfig, for this tree, records none
+# (go's build cache does not notice a change of pkg-config output, so one
+# file must serve every build here): bin/predict gets $ORIGIN/../lib and
+# the test binaries build/ through -ldflags. The decoders' static
+# libraries stay private through decode/local_symbols.so, not flags here.
+PC_DEV      := build/pkgconfig/torchc.pc
+ABI_VERSION  = $(shell sed -n 's/^#define TORCHC_ABI_VERSION \([0-9]*\)/\1/p' libtorch/torchc.h)
+# $(call torchc_pc,PREFIX,LIBDIR,INCLUDEDIR,RUNPATH-FLAG)
+torchc_pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@LIBDIR@|$(2)|' -e 's|@INCLUDEDIR@|$(3)|' \
+                -e 's|@RUNPATH@|$(4)|' -e 's|@VERSION@|$(ABI_VERSION)|' libtorch/torchc.pc.in
+GO_DEV       = PKG_CONFIG_PATH=$(CURDIR)/build/pkgconfig $(GO)
+# RUNPATH $ORIGIN/../lib finds the shim next to the binary.
+GO_LDFLAGS  := -extldflags "-Wl,-rpath,$$ORIGIN/../lib"
+# Test binaries run from go's temporary directories: the shim in build/.
+TEST_LDFLAGS = -extldflags "-Wl,-rpath,$(CURDIR)/build"
+
+PREFIX      ?= /usr/local
+
+.PHONY: all deps shim lib pkgconfig install build predict test models corpus mutants fuzz gpu-binaries clean
 
 all: build
 
@@ -41,7 +58,23 @@ deps:
 	fi
 	@test -x "$(GO)" || { echo "Go not found: install Go >= 1.26 (https://go.dev/dl) or set GO=/path/to/go"; exit 1; }
 
-shim: deps lib
+shim: deps lib pkgconfig
+
+pkgconfig: $(PC_DEV)
+
+$(PC_DEV): libtorch/torchc.pc.in libtorch/torchc.h Makefile
+	@mkdir -p $(@D)
+	$(call torchc_pc,$(CURDIR),$(CURDIR)/build,$(CURDIR)/libtorch,) > $@
+
+# The shim, its headers and torchc.pc under PREFIX (default /usr/local),
+# for Go programs outside this repository:
+#   make install PREFIX=/opt/torchc
+#   PKG_CONFIG_PATH=/opt/torchc/lib/pkgconfig go build ./...
+install: shim
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(SHIM) $(DESTDIR)$(PREFIX)/lib/libtorchc.so
+	install -m 0644 libtorch/torchc.h libtorch/torchc_testing.h $(DESTDIR)$(PREFIX)/include/
+	$(call torchc_pc,$(PREFIX),$${prefix}/lib,$${prefix}/include,-Wl$(comma)-rpath$(comma)$${libdir} ) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/torchc.pc
 
 # The shim alone, with no apt and no Go: for a GPU machine that has CMake and
 # a CUDA LibTorch but no Go toolchain (the Go binaries are built elsewhere).
@@ -55,7 +88,7 @@ lib:
 # no LD_LIBRARY_PATH. Replacing lib/libtorchc.so with one built against a
 # CUDA LibTorch switches devices without rebuilding the Go side.
 build: shim
-	$(GO) build -o bin/predict -ldflags='$(GO_LDFLAGS)' ./cmd/predict
+	$(GO_DEV) build -o bin/predict -ldflags='$(GO_LDFLAGS)' ./cmd/predict
 
 $(MODEL): scripts/export_resnet18.py
 	$(PYTHON) scripts/export_resnet18.py $@ --auto
@@ -75,17 +108,17 @@ predict: build
 # PREDICT_REQUIRE_ORACLE=1 turns "oracle or model missing" skips into
 # failures: here everything is prepared, so nothing may be skipped.
 test: build models
-	$(GO) vet ./...
-	PREDICT_REQUIRE_ORACLE=1 $(GO) test -race -count=1 ./...
+	$(GO_DEV) vet ./...
+	PREDICT_REQUIRE_ORACLE=1 $(GO_DEV) test -race -count=1 -ldflags='$(TEST_LDFLAGS)' ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
 
 # What scripts/gpu-check.sh needs carried to a GPU machine without Go:
 # bin/predict and the test binaries (found via RUNPATH $ORIGIN/../../lib).
-GPU_TEST_LDFLAGS := -extldflags "-Wl,-rpath,$$ORIGIN/../../lib -Wl,--exclude-libs,ALL"
+GPU_TEST_LDFLAGS := -extldflags "-Wl,-rpath,$$ORIGIN/../../lib"
 gpu-binaries: build
 	mkdir -p build/gpu
 	for p in binding predictor cmd/predict; do \
-	  $(GO) test -c -o build/gpu/$$(basename $$p).test -ldflags='$(GPU_TEST_LDFLAGS)' ./$$p || exit 1; done
+	  $(GO_DEV) test -c -o build/gpu/$$(basename $$p).test -ldflags='$(GPU_TEST_LDFLAGS)' ./$$p || exit 1; done
 
 # The decode test corpus (the corpus test also makes its own in a temp dir).
 corpus: deps
@@ -96,7 +129,7 @@ corpus: deps
 # file. Not part of make test (a few minutes); see docs/PARITY.md.
 mutants: corpus
 	$(PYTHON) scripts/mutate_corpus.py build/corpus build/mutants
-	PREDICT_REQUIRE_ORACLE=1 PREDICT_CORPUS=$(CURDIR)/build/mutants $(GO) test ./decode -count=1 -run '^TestCorpusMatchesPillow$$' -v
+	PREDICT_REQUIRE_ORACLE=1 PREDICT_CORPUS=$(CURDIR)/build/mutants $(GO_DEV) test -ldflags='$(TEST_LDFLAGS)' ./decode -count=1 -run '^TestCorpusMatchesPillow$$' -v
 
 # Each decoder fuzz target for FUZZTIME. make test runs a fixed count of
 # inputs rather than a duration: Go 1.26's fuzzer can report a spurious
@@ -104,7 +137,7 @@ mutants: corpus
 FUZZTIME ?= 10s
 fuzz: deps
 	for f in FuzzBytes FuzzJPEG FuzzPNG FuzzGIF FuzzWebP FuzzTIFF FuzzTIFFVariants FuzzICO FuzzCUR FuzzDIB FuzzTGA FuzzPCX FuzzDCX FuzzTranspose; do \
-	  $(GO) test ./decode -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	  $(GO_DEV) test -ldflags='$(TEST_LDFLAGS)' ./decode -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 clean:
 	rm -rf build bin lib

@@ -1,7 +1,11 @@
 package binding
 
 import (
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
 	"os"
 	"sync"
 	"testing"
@@ -49,6 +53,28 @@ func TestParseDevice(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 	assert.Equal(t, "cuda:2", Device{Kind: CUDA, Index: 2}.String())
+	assert.Equal(t, "cuda", CUDA.String())
+	assert.Equal(t, "DeviceKind(7)", DeviceKind(7).String())
+}
+
+// Device reads and writes its text form through encoding (JSON here) and
+// flag.
+func TestDeviceText(t *testing.T) {
+	var cfg struct{ Device Device }
+	require.NoError(t, json.Unmarshal([]byte(`{"Device":"cuda:1"}`), &cfg))
+	assert.Equal(t, Device{Kind: CUDA, Index: 1}, cfg.Device)
+	b, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Device":"cuda:1"}`, string(b))
+	assert.Error(t, json.Unmarshal([]byte(`{"Device":"tpu"}`), &cfg))
+
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dev := Device{Kind: CPU}
+	fs.Var(&dev, "device", "where to run")
+	require.NoError(t, fs.Parse([]string{"--device", "auto"}))
+	assert.Equal(t, Device{Kind: Auto}, dev)
+	assert.Error(t, fs.Parse([]string{"--device", "gpu"}))
 }
 
 func TestVersionAndDevices(t *testing.T) {
@@ -69,27 +95,54 @@ func TestThreads(t *testing.T) {
 	assert.Equal(t, 2, got)
 	require.NoError(t, SetThreads(before))
 
-	var te *Error
-	assert.ErrorAs(t, SetThreads(0), &te)
+	assert.ErrorIs(t, SetThreads(0), ErrInvalidArgument)
 }
 
+// Load's failures say whose fault they are through their code, without
+// C++ backtraces.
 func TestLoadErrors(t *testing.T) {
 	var te *Error
 	_, err := Load(testenv.Path("no", "such", "model.pt"), Device{Kind: CPU})
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, "load", te.Op)
+	assert.Equal(t, IO, te.Code)
+	assert.ErrorIs(t, err, ErrIO)
 	assert.NotContains(t, err.Error(), "Exception raised from", "C++ backtrace leaked into the message")
+
+	_, err = Load(testenv.Path("testdata"), Device{Kind: CPU})
+	assert.ErrorIs(t, err, ErrIO, "a directory")
 
 	_, err = Load(testenv.TestModel(t, "not_torchscript.pt"), Device{Kind: CPU})
 	require.ErrorAs(t, err, &te)
 	assert.Contains(t, te.Path, "not_torchscript.pt")
+	assert.ErrorIs(t, err, ErrNotTorchScript)
+	assert.Contains(t, err.Error(), "torch.jit.trace")
 	assert.NotContains(t, err.Error(), "Exception raised from")
+	assert.False(t, errors.Is(err, ErrIO))
 
 	if n, _ := CUDADeviceCount(); n == 0 {
 		_, err = Load(testenv.TestModel(t, "tiny_classifier.pt"), Device{Kind: CUDA})
-		require.ErrorAs(t, err, &te)
+		assert.ErrorIs(t, err, ErrDevice)
 		assert.Contains(t, err.Error(), "no CUDA device")
 	}
+}
+
+// Every code maps to its own sentinel and nothing else.
+func TestErrorCodes(t *testing.T) {
+	sentinels := map[Code]error{
+		InvalidArgument: ErrInvalidArgument, IO: ErrIO, NotTorchScript: ErrNotTorchScript,
+		BadOutput: ErrBadOutput, ModelFailure: ErrModel, OutOfMemory: ErrOutOfMemory,
+		DeviceFailure: ErrDevice, Internal: ErrInternal,
+	}
+	for code, want := range sentinels {
+		err := error(&Error{Op: "forward", Code: code, Msg: "x"})
+		for other, s := range sentinels {
+			assert.Equal(t, code == other, errors.Is(err, s), "%v is %v", code, other)
+		}
+		assert.NotContains(t, code.String(), "Code(")
+		assert.True(t, errors.Is(fmt.Errorf("wrapped: %w", err), want))
+	}
+	assert.Equal(t, "binding: forward m.pt: boom", (&Error{Op: "forward", Path: "m.pt", Code: ModelFailure, Msg: "boom"}).Error())
 }
 
 // testDevice is where the module tests run: $PREDICT_TEST_DEVICE ("cpu",
@@ -123,8 +176,7 @@ func TestForwardRejectsBadOutputs(t *testing.T) {
 	} {
 		m := load(t, name)
 		_, err := m.Forward(batch(2, 8, 8), 2, 8, 8, identity())
-		var te *Error
-		require.ErrorAs(t, err, &te, name)
+		assert.ErrorIs(t, err, ErrBadOutput, name)
 		assert.Contains(t, err.Error(), "want a 2-D float32 tensor", name)
 		assert.Contains(t, err.Error(), want, name)
 	}
@@ -134,6 +186,7 @@ func TestForwardRejectsBadShapes(t *testing.T) {
 	m := load(t, "tiny_classifier.pt")
 	_, err := m.Forward(nil, 0, 8, 8, identity())
 	assert.ErrorContains(t, err, "bad batch shape")
+	assert.ErrorIs(t, err, ErrInvalidArgument)
 	_, err = m.Forward(batch(1, 8, 8), 2, 8, 8, identity())
 	assert.ErrorContains(t, err, "needs")
 	_, err = m.Forward(batch(1, 8, 8), 1, 8, 8, nil)
@@ -235,13 +288,12 @@ func TestCloseWhileBusy(t *testing.T) {
 // refuses nonsense, and a second setting comes back as an error, not a
 // crash.
 func TestInteropThreads(t *testing.T) {
-	var te *Error
-	require.ErrorAs(t, SetInteropThreads(0), &te)
+	assert.ErrorIs(t, SetInteropThreads(0), ErrInvalidArgument)
 	first := SetInteropThreads(1)
 	second := SetInteropThreads(1)
 	assert.True(t, first != nil || second != nil, "LibTorch accepted the inter-op pool size twice")
 	if second != nil {
-		assert.ErrorAs(t, second, &te)
+		assert.ErrorIs(t, second, ErrInvalidArgument)
 	}
 }
 
@@ -265,15 +317,15 @@ func TestNormalizeEqualsTable(t *testing.T) {
 		}
 	}
 	for _, ops := range []bool{false, true} {
-		got, err := Normalize(Device{Kind: CPU}, ops, px, n, h, w, &lut)
+		got, err := normalize(Device{Kind: CPU}, ops, px, n, h, w, &lut)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "tensorOps=%v", ops)
 	}
 	if c, _ := CUDADeviceCount(); c > 0 {
-		got, err := Normalize(Device{Kind: CUDA}, false, px, n, h, w, &lut)
+		got, err := normalize(Device{Kind: CUDA}, false, px, n, h, w, &lut)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "cuda")
 	}
-	_, err := Normalize(Device{Kind: CPU}, false, px[:5], n, h, w, &lut)
+	_, err := normalize(Device{Kind: CPU}, false, px[:5], n, h, w, &lut)
 	assert.Error(t, err)
 }

@@ -1,6 +1,5 @@
 package binding
 
-// #include <stdlib.h>
 // #include "torchc.h"
 import "C"
 
@@ -9,29 +8,32 @@ import (
 )
 
 // CUDABuilt reports whether libtorchc.so was built against a LibTorch with
-// CUDA. Whether a GPU can be used is CUDADeviceCount's business.
-func CUDABuilt() bool { return C.torchc_cuda_built() != 0 }
+// CUDA (false too when the library fails the ABI check). Whether a GPU can
+// be used is CUDADeviceCount's business.
+func CUDABuilt() bool { return abi() == nil && C.torchc_cuda_built() != 0 }
+
+// CUDADeviceCount is the number of CUDA devices LibTorch can use; 0 for a
+// CPU-only LibTorch or a machine without a driver.
+func CUDADeviceCount() (int, error) {
+	var n C.int
+	err := call("count CUDA devices", "", func(e *C.torchc_error) { n = C.torchc_cuda_device_count(e) })
+	return int(n), err
+}
 
 // CuDNNVersion is the cuDNN version LibTorch uses (e.g. 90100 for 9.1.0),
 // 0 without CUDA or cuDNN.
 func CuDNNVersion() (int, error) {
-	var cerr *C.char
-	v := C.torchc_cudnn_version(&cerr)
-	if msg, failed := takeError(cerr); failed {
-		return 0, &Error{Op: "cuDNN version", Msg: msg}
-	}
-	return int(v), nil
+	var v C.int64_t
+	err := call("cuDNN version", "", func(e *C.torchc_error) { v = C.torchc_cudnn_version(e) })
+	return int(v), err
 }
 
 // CUDARuntimeVersion is the CUDA runtime version LibTorch was built with
 // (e.g. 13000 for 13.0), 0 without CUDA.
 func CUDARuntimeVersion() (int, error) {
-	var cerr *C.char
-	v := C.torchc_cuda_runtime_version(&cerr)
-	if msg, failed := takeError(cerr); failed {
-		return 0, &Error{Op: "CUDA runtime version", Msg: msg}
-	}
-	return int(v), nil
+	var v C.int64_t
+	err := call("CUDA runtime version", "", func(e *C.torchc_error) { v = C.torchc_cuda_runtime_version(e) })
+	return int(v), err
 }
 
 // FormatCUDAVersion renders LibTorch's integer versions (13000, 90100) as
@@ -67,16 +69,16 @@ func CUDADevices() ([]CUDADevice, error) {
 	}
 	devs := make([]CUDADevice, n)
 	for i := range devs {
-		var cerr *C.char
-		name := C.torchc_cuda_device_name(C.int(i), &cerr)
-		if msg, failed := takeError(cerr); failed {
-			return nil, &Error{Op: "CUDA device name", Msg: msg}
+		var name *C.char
+		if err := call("CUDA device name", "", func(e *C.torchc_error) { name = C.torchc_cuda_device_name(C.int(i), e) }); err != nil {
+			return nil, err
 		}
 		var major, minor C.int
 		var mem C.int64_t
-		C.torchc_cuda_device_properties(C.int(i), &major, &minor, &mem, &cerr)
-		if msg, failed := takeError(cerr); failed {
-			return nil, &Error{Op: "CUDA device properties", Msg: msg}
+		if err := call("CUDA device properties", "", func(e *C.torchc_error) {
+			C.torchc_cuda_device_properties(C.int(i), &major, &minor, &mem, e)
+		}); err != nil {
+			return nil, err
 		}
 		devs[i] = CUDADevice{Index: i, Name: takeString(name), Major: int(major), Minor: int(minor), MemoryBytes: int64(mem)}
 	}
@@ -91,12 +93,11 @@ type CUDAMath struct {
 	BenchmarkCuDNN     bool // cuDNN autotuning (default: off)
 }
 
-// GetCUDAMath reports LibTorch's CUDA math configuration.
-func GetCUDAMath() (CUDAMath, error) {
-	var cerr *C.char
-	v := C.torchc_get_cuda_math(&cerr)
-	if msg, failed := takeError(cerr); failed {
-		return CUDAMath{}, &Error{Op: "get CUDA math", Msg: msg}
+// CUDAMathSettings reports LibTorch's process-wide CUDA math configuration.
+func CUDAMathSettings() (CUDAMath, error) {
+	var v C.int
+	if err := call("CUDA math settings", "", func(e *C.torchc_error) { v = C.torchc_cuda_math(e) }); err != nil {
+		return CUDAMath{}, err
 	}
 	return CUDAMath{
 		TF32CuDNN:          v&C.TORCHC_MATH_TF32_CUDNN != 0,
@@ -110,17 +111,8 @@ func GetCUDAMath() (CUDAMath, error) {
 // math (no TF32 in cuDNN or cuBLAS, deterministic cuDNN, no autotuning), or
 // back to the settings it had before (PyTorch's defaults, which are what
 // the user's Python gets: logits match Python's only with the defaults,
-// unless the Python side sets the same flags). Process-wide; call before
-// Load. Harmless without CUDA.
+// unless the Python side sets the same flags). Process-wide: it applies
+// to every module; call it before Load. Harmless without CUDA.
 func SetCUDADeterministic(on bool) error {
-	v := C.int(0)
-	if on {
-		v = 1
-	}
-	var cerr *C.char
-	C.torchc_set_cuda_deterministic(v, &cerr)
-	if msg, failed := takeError(cerr); failed {
-		return &Error{Op: "set CUDA deterministic", Msg: msg}
-	}
-	return nil
+	return call("set CUDA deterministic", "", func(e *C.torchc_error) { C.torchc_set_cuda_deterministic(cBool(on), e) })
 }

@@ -16,7 +16,22 @@ const (
 	CUDA
 )
 
-// Device names a LibTorch device. The zero value is Auto.
+func (k DeviceKind) String() string {
+	switch k {
+	case Auto:
+		return "auto"
+	case CPU:
+		return "cpu"
+	case CUDA:
+		return "cuda"
+	}
+	return fmt.Sprintf("DeviceKind(%d)", int(k))
+}
+
+// Device names a LibTorch device. The zero value is Auto. Its text form
+// ("auto", "cpu", "cuda:1") is what ParseDevice reads; it implements
+// encoding.TextMarshaler and TextUnmarshaler (JSON, YAML, env decoders)
+// and flag.Value (flag.Var(&dev, "device", ...)).
 type Device struct {
 	Kind  DeviceKind
 	Index int // CUDA ordinal; meaningful only for CUDA
@@ -43,13 +58,26 @@ func ParseDevice(s string) (Device, error) {
 
 // String gives the name LibTorch understands ("cpu", "cuda:0"), or "auto".
 func (d Device) String() string {
-	switch d.Kind {
-	case CPU:
-		return "cpu"
-	case CUDA:
+	if d.Kind == CUDA {
 		return "cuda:" + strconv.Itoa(d.Index)
 	}
-	return "auto"
+	return d.Kind.String()
+}
+
+// MarshalText is String as bytes.
+func (d Device) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText is ParseDevice.
+func (d *Device) UnmarshalText(b []byte) error { return d.Set(string(b)) }
+
+// Set is ParseDevice, for flag.Value.
+func (d *Device) Set(s string) error {
+	v, err := ParseDevice(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
 }
 
 // Resolve turns Auto into a concrete device: cuda:0 when LibTorch sees a

@@ -27,7 +27,7 @@ func TestDevicePathMatchesHostPath(t *testing.T) {
 	px := batch(3, 9, 11)
 	host, err := m.Forward(px, 3, 9, 11, identity())
 	require.NoError(t, err)
-	n, err := m.Slots()
+	n, err := m.slots()
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "host path made a slot")
 
@@ -45,7 +45,7 @@ func TestDevicePathMatchesHostPath(t *testing.T) {
 	again, err := m.Forward(px, 3, 9, 11, identity())
 	require.NoError(t, err)
 	assert.Equal(t, host.Logits, again.Logits)
-	n, err = m.Slots()
+	n, err = m.slots()
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "sequential calls share one slot")
 }
@@ -79,7 +79,7 @@ func TestDevicePathConcurrent(t *testing.T) {
 	require.NoError(t, m.setDevicePath(true))
 	const goroutines = 8
 	forwardConcurrently(t, m, goroutines)
-	n, err := m.Slots()
+	n, err := m.slots()
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, n, 1)
 	assert.LessOrEqual(t, n, goroutines)
@@ -87,28 +87,33 @@ func TestDevicePathConcurrent(t *testing.T) {
 
 func TestWarmUp(t *testing.T) {
 	m := loadCPU(t, "tiny_classifier.pt")
-	require.NoError(t, m.WarmUp(4, 8, 8, identity(), 3))
-	n, _ := m.Slots()
+	assert.Zero(t, m.Classes())
+	require.NoError(t, m.WarmUp(4, 8, 8, identity(), 2, 3))
+	assert.Equal(t, 7, m.Classes(), "warm-up learns the output width")
+	n, _ := m.slots()
 	assert.Equal(t, 0, n, "host path warm-up made slots")
 
 	require.NoError(t, m.setDevicePath(true))
-	require.NoError(t, m.WarmUp(4, 8, 8, identity(), 3))
-	n, _ = m.Slots()
+	require.NoError(t, m.WarmUp(4, 8, 8, identity(), 1, 3))
+	n, _ = m.slots()
 	assert.Equal(t, 3, n)
-	require.NoError(t, m.WarmUp(2, 8, 8, identity(), 2))
-	n, _ = m.Slots()
+	require.NoError(t, m.WarmUp(2, 8, 8, identity(), 2, 2))
+	n, _ = m.slots()
 	assert.Equal(t, 3, n, "warm-up reuses slots")
 
-	var te *Error
-	assert.ErrorAs(t, m.WarmUp(4, 8, 8, identity(), 0), &te)
-	assert.ErrorAs(t, m.WarmUp(0, 8, 8, identity(), 1), &te)
-	assert.Error(t, m.WarmUp(1, 8, 8, nil, 1))
+	for _, bad := range [][2]int{{1, 0}, {0, 1}} {
+		assert.ErrorIs(t, m.WarmUp(4, 8, 8, identity(), bad[0], bad[1]), ErrInvalidArgument)
+	}
+	assert.ErrorIs(t, m.WarmUp(0, 8, 8, identity(), 1, 1), ErrInvalidArgument)
+	assert.ErrorIs(t, m.WarmUp(1, 8, 8, nil, 1, 1), ErrInvalidArgument)
 	// The model's own errors surface from warm-up too.
 	bad := loadCPU(t, "wrong_rank.pt")
-	assert.ErrorContains(t, bad.WarmUp(1, 8, 8, identity(), 1), "want a 2-D float32 tensor")
+	err := bad.WarmUp(1, 8, 8, identity(), 1, 1)
+	assert.ErrorContains(t, err, "want a 2-D float32 tensor")
+	assert.ErrorIs(t, err, ErrBadOutput)
 	m.Close()
-	assert.ErrorIs(t, m.WarmUp(1, 8, 8, identity(), 1), ErrClosed)
-	_, err := m.Slots()
+	assert.ErrorIs(t, m.WarmUp(1, 8, 8, identity(), 1, 1), ErrClosed)
+	_, err = m.slots()
 	assert.ErrorIs(t, err, ErrClosed)
 }
 
@@ -119,11 +124,11 @@ func TestWarmUpOnTestDevice(t *testing.T) {
 	px := batch(4, 12, 12)
 	before, err := m.Forward(px, 4, 12, 12, identity())
 	require.NoError(t, err)
-	require.NoError(t, m.WarmUp(4, 12, 12, identity(), 2))
+	require.NoError(t, m.WarmUp(4, 12, 12, identity(), 1, 2))
 	after, err := m.Forward(px, 4, 12, 12, identity())
 	require.NoError(t, err)
 	assert.Equal(t, before.Logits, after.Logits)
-	n, err := m.Slots()
+	n, err := m.slots()
 	require.NoError(t, err)
 	if m.Device().Kind == CUDA {
 		assert.Equal(t, 2, n)
@@ -172,7 +177,7 @@ func TestFormatCUDAVersion(t *testing.T) {
 // Deterministic mode turns TF32 off and deterministic cuDNN on; turning it
 // off restores exactly what was there (PyTorch's defaults).
 func TestCUDADeterministic(t *testing.T) {
-	before, err := GetCUDAMath()
+	before, err := CUDAMathSettings()
 	require.NoError(t, err)
 	t.Logf("defaults: %+v", before)
 	assert.False(t, before.DeterministicCuDNN)
@@ -180,12 +185,12 @@ func TestCUDADeterministic(t *testing.T) {
 	assert.False(t, before.TF32CuBLAS, "PyTorch's default keeps cuBLAS matmuls in full fp32")
 
 	require.NoError(t, SetCUDADeterministic(true))
-	on, err := GetCUDAMath()
+	on, err := CUDAMathSettings()
 	require.NoError(t, err)
 	assert.Equal(t, CUDAMath{DeterministicCuDNN: true}, on)
 
 	require.NoError(t, SetCUDADeterministic(false))
-	after, err := GetCUDAMath()
+	after, err := CUDAMathSettings()
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
 }

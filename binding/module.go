@@ -5,9 +5,9 @@ package binding
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -19,20 +19,18 @@ type Module struct {
 	path   string
 	device Device
 
-	mu     sync.RWMutex // Forward holds it shared, Close exclusively
+	mu     sync.RWMutex // calls hold it shared, Close exclusively
 	handle *C.torchc_module
 
-	// classes caches the output width seen by the last Forward so the next
-	// one allocates the right buffer; 0 until the first call.
+	// classes caches the output width seen by the last call so the next
+	// Forward allocates the right buffer; 0 until the first call.
 	classes atomic.Int64
 }
 
 // Load reads a TorchScript file onto dev (Auto is resolved first) and puts
-// the module in eval mode.
+// the module in eval mode. A file that cannot be read is ErrIO, one that is
+// not TorchScript ErrNotTorchScript; a missing or failing device ErrDevice.
 func Load(path string, dev Device) (*Module, error) {
-	if err := checkABI(); err != nil {
-		return nil, err
-	}
 	dev, err := dev.Resolve()
 	if err != nil {
 		return nil, err
@@ -42,34 +40,33 @@ func Load(path string, dev Device) (*Module, error) {
 	cdev := C.CString(dev.String())
 	defer C.free(unsafe.Pointer(cdev))
 
-	var cerr *C.char
-	h := C.torchc_module_load(cpath, cdev, &cerr)
-	if msg, failed := takeError(cerr); failed {
-		if strings.Contains(msg, "PytorchStreamReader") {
-			msg += " (not a TorchScript archive: export the model with torch.jit.trace or torch.jit.script, then .save())"
-		}
-		return nil, &Error{Op: "load", Path: path, Msg: msg}
+	var h *C.torchc_module
+	if err := call("load", path, func(e *C.torchc_error) { h = C.torchc_module_load(cpath, cdev, e) }); err != nil {
+		return nil, err
 	}
 	if h == nil {
-		return nil, &Error{Op: "load", Path: path, Msg: "shim returned no module and no error"}
+		return nil, &Error{Op: "load", Path: path, Code: Internal, Msg: "shim returned no module and no error"}
 	}
 	return &Module{path: path, device: dev, handle: h}, nil
+}
+
+// use runs fn on the module's handle under the read lock, refusing with
+// ErrClosed after Close.
+func (m *Module) use(op string, fn func(h *C.torchc_module, e *C.torchc_error)) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.handle == nil {
+		return ErrClosed
+	}
+	return call(op, m.path, func(e *C.torchc_error) { fn(m.handle, e) })
 }
 
 // Metadata is the "predict.json" file stored in the TorchScript archive
 // (scripts/export_resnet18.py writes one), or "" when there is none.
 func (m *Module) Metadata() (string, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.handle == nil {
-		return "", ErrClosed
-	}
-	var cerr *C.char
-	s := C.torchc_module_metadata(m.handle, &cerr)
-	if msg, failed := takeError(cerr); failed {
-		return "", &Error{Op: "read metadata", Path: m.path, Msg: msg}
-	}
-	return takeString(s), nil
+	var s *C.char
+	err := m.use("read metadata", func(h *C.torchc_module, e *C.torchc_error) { s = C.torchc_module_metadata(h, e) })
+	return takeString(s), err
 }
 
 // Path is the file the module was loaded from.
@@ -78,10 +75,12 @@ func (m *Module) Path() string { return m.path }
 // Device is the concrete device the module runs on.
 func (m *Module) Device() Device { return m.device }
 
-// Classes is the output width seen so far, 0 before the first Forward.
+// Classes is the output width seen so far, 0 before the first Forward or
+// WarmUp.
 func (m *Module) Classes() int { return int(m.classes.Load()) }
 
-// Output holds one batch's results, row-major N×Classes.
+// Output holds one batch's results, row-major N×Classes. Each Forward
+// returns a new one, owned by the caller.
 type Output struct {
 	N, Classes int
 	Logits     []float32 // the model's raw output
@@ -96,68 +95,55 @@ func (o *Output) Row(i int) (logits, probs []float32) {
 
 // Forward runs a batch of n images, each h×w RGB, packed as n×h×w×3 uint8
 // in pixels. lut maps each channel's sample value to its normalised float32
-// (ToTensor+Normalize, parity-spec §4); the mapping happens on the module's
-// device, so only uint8 crosses to it.
+// (ToTensor+Normalize, docs/parity-spec.md §4); the mapping happens on the
+// module's device, so only uint8 crosses to it.
 func (m *Module) Forward(pixels []byte, n, h, w int, lut *[3][256]float32) (*Output, error) {
-	if n < 1 || h < 1 || w < 1 {
-		return nil, &Error{Op: "forward", Path: m.path, Msg: fmt.Sprintf("bad batch shape %dx%dx%dx3", n, h, w)}
+	if err := checkBatch(pixels, n, h, w, lut); err != nil {
+		return nil, m.invalid("forward", err)
 	}
-	if want := n * h * w * 3; len(pixels) != want {
-		return nil, &Error{Op: "forward", Path: m.path, Msg: fmt.Sprintf(
-			"pixel buffer holds %d bytes, a %dx%dx%dx3 batch needs %d", len(pixels), n, h, w, want)}
-	}
-	if lut == nil {
-		return nil, &Error{Op: "forward", Path: m.path, Msg: "nil normalisation table"}
-	}
-
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.handle == nil {
-		return nil, ErrClosed
-	}
-
-	guess := m.classes.Load()
+	guess := int(m.classes.Load())
 	if guess == 0 {
 		guess = 1000 // ImageNet; a wrong guess costs one retry per module
 	}
-	out, classes, msg := m.forward(pixels, n, h, w, lut, int(guess))
-	if msg != "" && classes > 0 && int(classes) > int(guess) {
-		out, classes, msg = m.forward(pixels, n, h, w, lut, int(classes))
+	out, classes, err := m.forward(pixels, n, h, w, lut, guess)
+	if err != nil && classes > guess {
+		out, classes, err = m.forward(pixels, n, h, w, lut, classes)
 	}
-	if msg != "" {
-		return nil, &Error{Op: "forward", Path: m.path, Msg: msg}
+	if err != nil {
+		return nil, err
 	}
-	m.classes.Store(classes)
+	m.classes.Store(int64(classes))
 	return out, nil
 }
 
 // forward is one C call with room for `room` classes per row. On a short
 // buffer it reports the width the model needs in classes.
-func (m *Module) forward(pixels []byte, n, h, w int, lut *[3][256]float32, room int) (*Output, int64, string) {
+func (m *Module) forward(pixels []byte, n, h, w int, lut *[3][256]float32, room int) (*Output, int, error) {
 	logits := make([]float32, n*room)
 	probs := make([]float32, n*room)
 	var classes C.int64_t
-	var cerr *C.char
 	// Go memory passed for the duration of the call only; the shim copies
 	// what it keeps (cgo pointer rules).
-	C.torchc_module_forward_u8(m.handle,
-		(*C.uint8_t)(unsafe.Pointer(&pixels[0])),
-		C.int64_t(n), C.int64_t(h), C.int64_t(w),
-		(*C.float)(unsafe.Pointer(&lut[0][0])),
-		(*C.float)(unsafe.Pointer(&logits[0])),
-		(*C.float)(unsafe.Pointer(&probs[0])),
-		C.int64_t(len(logits)), &classes, &cerr)
+	err := m.use("forward", func(hd *C.torchc_module, e *C.torchc_error) {
+		C.torchc_module_forward_u8(hd,
+			(*C.uint8_t)(unsafe.Pointer(&pixels[0])),
+			C.int64_t(n), C.int64_t(h), C.int64_t(w),
+			(*C.float)(unsafe.Pointer(&lut[0][0])),
+			(*C.float)(unsafe.Pointer(&logits[0])),
+			(*C.float)(unsafe.Pointer(&probs[0])),
+			C.int64_t(len(logits)), &classes, e)
+	})
 	runtime.KeepAlive(pixels)
 	runtime.KeepAlive(lut)
-	if msg, failed := takeError(cerr); failed {
-		return nil, int64(classes), msg
+	if err != nil {
+		return nil, int(classes), err
 	}
 	c := int(classes)
-	return &Output{N: n, Classes: c, Logits: logits[: n*c : n*c], Probs: probs[: n*c : n*c]}, int64(classes), ""
+	return &Output{N: n, Classes: c, Logits: logits[: n*c : n*c], Probs: probs[: n*c : n*c]}, c, nil
 }
 
-// Close frees the module after every in-flight Forward has returned.
-// Further calls return ErrClosed; closing twice is a no-op.
+// Close frees the module after every in-flight call has returned. It is
+// idempotent; later calls return ErrClosed.
 func (m *Module) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -168,64 +154,45 @@ func (m *Module) Close() error {
 	return nil
 }
 
-// WarmUp runs an all-zero n×h×w batch through `inflight` distinct CUDA
-// streams (slots) of the module, creating them: the first call for each
-// batch shape is slow (TorchScript profiling, cuDNN algorithm choice, the
-// CUDA caching allocator growing per stream). Warm every batch size you will
-// use with the number of Forward calls you will have in flight at once. On a
-// CPU module it runs the batch once.
-func (m *Module) WarmUp(n, h, w int, lut *[3][256]float32, inflight int) error {
-	if lut == nil {
-		return &Error{Op: "warm up", Path: m.path, Msg: "nil normalisation table"}
+// WarmUp runs an all-zero n×h×w batch through the module `runs` times,
+// each time through `slots` distinct CUDA streams (slots) held at once,
+// creating them. The first calls for each batch shape are slow
+// (TorchScript's profiling executor optimises the graph on its second run;
+// oneDNN and cuDNN choose kernels per shape; caching allocators grow per
+// stream): warm every batch size you will use, with the number of Forward
+// calls you will have in flight at once. A CPU module on its host path has
+// no slots and runs the batch once per run. It also learns the output
+// width (Classes).
+func (m *Module) WarmUp(n, h, w int, lut *[3][256]float32, runs, slots int) error {
+	if err := checkBatch(nil, n, h, w, lut); err != nil {
+		return m.invalid("warm up", err)
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.handle == nil {
-		return ErrClosed
-	}
-	var cerr *C.char
-	C.torchc_module_warmup(m.handle, C.int64_t(n), C.int64_t(h), C.int64_t(w),
-		(*C.float)(unsafe.Pointer(&lut[0][0])), C.int(inflight), &cerr)
+	var classes C.int64_t
+	err := m.use("warm up", func(hd *C.torchc_module, e *C.torchc_error) {
+		C.torchc_module_warmup(hd, C.int64_t(n), C.int64_t(h), C.int64_t(w),
+			(*C.float)(unsafe.Pointer(&lut[0][0])), C.int(runs), C.int(slots), &classes, e)
+	})
 	runtime.KeepAlive(lut)
-	if msg, failed := takeError(cerr); failed {
-		return &Error{Op: "warm up", Path: m.path, Msg: msg}
+	if err == nil {
+		m.classes.Store(int64(classes))
+	}
+	return err
+}
+
+// checkBatch refuses what would make the C side read out of bounds;
+// pixels == nil skips the buffer check (warm-up makes its own).
+func checkBatch(pixels []byte, n, h, w int, lut *[3][256]float32) error {
+	switch {
+	case n < 1 || h < 1 || w < 1:
+		return fmt.Errorf("bad batch shape %dx%dx%dx3", n, h, w)
+	case pixels != nil && len(pixels) != n*h*w*3:
+		return fmt.Errorf("pixel buffer holds %d bytes, a %dx%dx%dx3 batch needs %d", len(pixels), n, h, w, n*h*w*3)
+	case lut == nil:
+		return errors.New("nil normalisation table")
 	}
 	return nil
 }
 
-// Slots is the number of per-call slots (CUDA stream + pinned buffers) the
-// module has made: the most Forward calls it has had in flight at once on
-// its device path. 0 for a CPU module on its default host path.
-func (m *Module) Slots() (int, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.handle == nil {
-		return 0, ErrClosed
-	}
-	var cerr *C.char
-	n := C.torchc_module_slots(m.handle, &cerr)
-	if msg, failed := takeError(cerr); failed {
-		return 0, &Error{Op: "slots", Path: m.path, Msg: msg}
-	}
-	return int(n), nil
-}
-
-// setDevicePath sends a CPU module's Forward through the pipeline CUDA
-// uses (slots, staging buffers, table gather as tensor ops), for tests.
-func (m *Module) setDevicePath(on bool) error {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.handle == nil {
-		return ErrClosed
-	}
-	v := C.int(0)
-	if on {
-		v = 1
-	}
-	var cerr *C.char
-	C.torchc_module_set_device_path(m.handle, v, &cerr)
-	if msg, failed := takeError(cerr); failed {
-		return &Error{Op: "set device path", Path: m.path, Msg: msg}
-	}
-	return nil
+func (m *Module) invalid(op string, err error) error {
+	return &Error{Op: op, Path: m.path, Code: InvalidArgument, Msg: err.Error()}
 }

@@ -235,7 +235,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 	return b, nil
 }
 
-func decodeBMP(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeBMP(data []byte, lim budget) (*rgb.Image, error) {
 	b, err := bmpParse(data)
 	if err != nil {
 		return nil, err
@@ -244,7 +244,7 @@ func decodeBMP(data []byte, lim Limits) (*rgb.Image, error) {
 		return nil, err
 	}
 	// Image.open(path): ImageFile.load may memory-map the file.
-	return bmpPixels(data, b, true)
+	return bmpPixels(data, b, true, lim.stop)
 }
 
 // bmpPageSize is the smallest memory page of the platforms Pillow runs on
@@ -255,9 +255,10 @@ const bmpPageSize = 4096
 // bmpPixels decodes the pixel data that b describes (b.h rows). mapped says
 // whether Pillow opened the file by path, so that ImageFile.load may
 // memory-map it; a DIB inside an ICO is read from a stream and never is.
-func bmpPixels(data []byte, b *bmpInfo, mapped bool) (*rgb.Image, error) {
+// stop is polled row by row.
+func bmpPixels(data []byte, b *bmpInfo, mapped bool, stop *stopFlag) (*rgb.Image, error) {
 	if b.rle4 || b.rle8 {
-		return bmpRLE(data, b)
+		return bmpRLE(data, b, stop)
 	}
 	rawBits := map[string]int{"1": 1, "L": 8, "P": 8, "P;1": 1, "P;4": 4, "BGR;15": 16, "BGR;16": 16,
 		"BGR": 24, "BGRX": 32, "XBGR": 32, "ABGR": 32, "RGBA": 32, "BGRA": 32}[b.raw]
@@ -297,6 +298,9 @@ func bmpPixels(data []byte, b *bmpInfo, mapped bool) (*rgb.Image, error) {
 	out := rgb.New(b.w, b.h)
 	var tail []byte // a row that runs past the end of the data, zero-extended
 	for fy := 0; fy < b.h; fy++ {
+		if err := stop.err(); err != nil {
+			return nil, err
+		}
 		start := b.offset + fy*b.stride
 		row := data[start:min(start+need, len(data))]
 		if len(row) < need {
@@ -412,7 +416,7 @@ func bmpUnpackRow(raw string, row, dst []byte, w int, lut *[256][3]byte) {
 // bmpRLE is BmpRleDecoder.decode + set_as_raw(data, (rawmode, 0,
 // direction)). The decoded bytes are kept up to the image size; len counts
 // all of them (x and the end-of-line padding depend on it).
-func bmpRLE(data []byte, b *bmpInfo) (*rgb.Image, error) {
+func bmpRLE(data []byte, b *bmpInfo, stop *stopFlag) (*rgb.Image, error) {
 	if b.mode != "P" && b.mode != "L" {
 		// _getdecoder(mode, "raw", "P"): no such unpacker.
 		return nil, bmpError(Corrupt, "invalid BMP: run-length data for a %s image", b.mode)
@@ -442,6 +446,9 @@ func bmpRLE(data []byte, b *bmpInfo) (*rgb.Image, error) {
 	var x int64
 loop:
 	for n < total {
+		if err := stop.err(); err != nil {
+			return nil, err
+		}
 		pixels, byt := read(1), read(1)
 		if len(pixels) == 0 || len(byt) == 0 {
 			break
@@ -516,6 +523,9 @@ loop:
 	lut := bmpPaletteLUT(b)
 	img := rgb.New(b.w, b.h)
 	for fy := 0; fy < b.h; fy++ {
+		if err := stop.err(); err != nil {
+			return nil, err
+		}
 		y := b.h - 1 - fy
 		if b.topDown {
 			y = fy

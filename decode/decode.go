@@ -52,7 +52,8 @@ func (k Kind) String() string {
 }
 
 // FormatError is a decode failure. Format is the detected format ("" when
-// none was recognised).
+// none was recognised). Like every type of this package it is a plain
+// value; the package's functions are safe for concurrent use.
 type FormatError struct {
 	Format string
 	Kind   Kind
@@ -77,16 +78,29 @@ var (
 )
 
 // Limits bounds the pixel count of an image, checked from its header before
-// any pixel buffer is allocated.
+// any pixel buffer is allocated. The zero value is Pillow's default policy,
+// never "no limit".
 type Limits struct {
-	// MaxPixels refuses larger images; 0 means no limit. Pillow's default
-	// (Image.MAX_IMAGE_PIXELS = 89,478,485) raises DecompressionBombError
-	// above twice that: DefaultLimits.
+	// MaxPixels refuses larger images. 0 means Pillow's default
+	// (Image.MAX_IMAGE_PIXELS = 89,478,485 raises DecompressionBombError
+	// above twice that: DefaultMaxPixels); a negative value means no limit.
 	MaxPixels int64
 }
 
-// DefaultLimits is Pillow's decompression-bomb policy.
-var DefaultLimits = Limits{MaxPixels: 2 * 89478485}
+// DefaultMaxPixels is Pillow's decompression-bomb threshold: images above
+// it are refused (Image.open raises DecompressionBombError).
+const DefaultMaxPixels = 2 * 89478485
+
+// maxPixels resolves the zero value: the pixel limit, 0 for none.
+func (l Limits) maxPixels() int64 {
+	switch {
+	case l.MaxPixels == 0:
+		return DefaultMaxPixels
+	case l.MaxPixels < 0:
+		return 0
+	}
+	return l.MaxPixels
+}
 
 // Check applies the limit to a w×h image of no particular format.
 func (l Limits) Check(w, h int) error { return l.check("image", w, h) }
@@ -95,13 +109,20 @@ func (l Limits) check(format string, w, h int) error {
 	if w < 1 || h < 1 {
 		return &FormatError{Format: format, Kind: Corrupt, Msg: fmt.Sprintf("invalid %s: size %dx%d", format, w, h)}
 	}
-	// w > MaxPixels/h rather than w*h > MaxPixels: two 32-bit sizes can
-	// overflow int64.
-	if l.MaxPixels > 0 && int64(w) > l.MaxPixels/int64(h) {
+	// w > max/h rather than w*h > max: two 32-bit sizes can overflow int64.
+	if max := l.maxPixels(); max > 0 && int64(w) > max/int64(h) {
 		return &FormatError{Format: format, Kind: TooLarge, Msg: fmt.Sprintf(
-			"image is %dx%d, above the %d-pixel limit (possible decompression bomb)", w, h, l.MaxPixels)}
+			"image is %dx%d, above the %d-pixel limit (possible decompression bomb)", w, h, max)}
 	}
 	return nil
+}
+
+// budget is what one decode may spend: pixels (the caller's Limits) and
+// time (until the caller's context is done). Decoders check stopped() in
+// their row loops and hand stop to the C ones.
+type budget struct {
+	Limits
+	stop *stopFlag
 }
 
 // signature identifies a format by its leading bytes; decode is nil for a
@@ -109,7 +130,7 @@ func (l Limits) check(format string, w, h int) error {
 type signature struct {
 	format string
 	match  func([]byte) bool
-	decode func([]byte, Limits) (*rgb.Image, error)
+	decode func([]byte, budget) (*rgb.Image, error)
 }
 
 func prefix(p string) func([]byte) bool {
@@ -190,6 +211,10 @@ func sniff(data []byte) signature {
 
 // Bytes decodes an image file held in memory.
 func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
+	return decodeBytes(data, budget{Limits: lim})
+}
+
+func decodeBytes(data []byte, lim budget) (*rgb.Image, error) {
 	if len(data) == 0 {
 		return nil, &FormatError{Kind: NotImage, Msg: "empty file"}
 	}

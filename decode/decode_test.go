@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"hash/crc32"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/torchgo/predict/internal/hostile"
 	"github.com/torchgo/predict/internal/testenv"
 )
 
@@ -57,7 +59,7 @@ func TestDecodeMatchesPillow(t *testing.T) {
 		require.Empty(t, r.Error, p)
 		data, err := os.ReadFile(p)
 		require.NoError(t, err)
-		img, err := Bytes(data, DefaultLimits)
+		img, err := Bytes(data, Limits{})
 		require.NoError(t, err, p)
 		want, _ := base64.StdEncoding.DecodeString(r.Pixels)
 		assert.Equal(t, [2]int{r.W, r.H}, [2]int{img.W, img.H}, p)
@@ -75,14 +77,14 @@ func TestDecodeRefusesBadFiles(t *testing.T) {
 	} {
 		data, err := os.ReadFile(testenv.Path("testdata", "bad", name))
 		require.NoError(t, err)
-		_, err = Bytes(data, DefaultLimits)
+		_, err = Bytes(data, Limits{})
 		require.Error(t, err, name)
 		assert.Equal(t, kind, KindOf(err), "%s: %v", name, err)
 	}
 }
 
 func TestErrorsIsByKind(t *testing.T) {
-	_, err := Bytes([]byte("hello"), DefaultLimits)
+	_, err := Bytes([]byte("hello"), Limits{})
 	assert.ErrorIs(t, err, ErrNotImage)
 	assert.NotErrorIs(t, err, ErrCorrupt)
 }
@@ -91,9 +93,9 @@ func TestUnsupportedFormatsAreRefusedNotApproximated(t *testing.T) {
 	var buf bytes.Buffer
 	m := image.NewPaletted(image.Rect(0, 0, 2, 2), color.Palette{color.Black, color.White})
 	require.NoError(t, gif.Encode(&buf, m, nil))
-	_, err := Bytes(buf.Bytes(), DefaultLimits)
+	_, err := Bytes(buf.Bytes(), Limits{})
 	assert.NoError(t, err, "GIF decodes")
-	_, err = Bytes([]byte("qoif\x00\x00\x00\x02\x00\x00\x00\x02\x03\x00"), DefaultLimits)
+	_, err = Bytes([]byte("qoif\x00\x00\x00\x02\x00\x00\x00\x02\x03\x00"), Limits{})
 	assert.ErrorIs(t, err, ErrUnsupported)
 	assert.Contains(t, err.Error(), "QOI")
 	assert.Equal(t, "WebP", Sniff([]byte("RIFF\x00\x00\x00\x00WEBPVP8 ")))
@@ -104,7 +106,7 @@ func TestUnsupportedFormatsAreRefusedNotApproximated(t *testing.T) {
 		"EPS": "%!PS-Adobe-3.0\n", "DDS": "DDS |\x00\x00\x00", "ICNS": "icns\x00\x00\x16\xa3",
 		"XVThumb": "P7 332\n", "PSD": "8BPS\x00\x01", "JPEG 2000": "\xff\x4f\xff\x51\x00",
 	} {
-		_, err := Bytes([]byte(head), DefaultLimits)
+		_, err := Bytes([]byte(head), Limits{})
 		assert.ErrorIs(t, err, ErrUnsupported, format)
 		assert.Contains(t, err.Error(), "unsupported format: "+format)
 	}
@@ -130,7 +132,7 @@ func TestDecompressionBombRefusedFromHeader(t *testing.T) {
 	data := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
 	data = append(data, pngChunk("IDAT", []byte{0x78, 0x9c})...)
 	start := time.Now()
-	_, err := Bytes(data, DefaultLimits)
+	_, err := Bytes(data, Limits{})
 	assert.ErrorIs(t, err, ErrTooLarge)
 	assert.Contains(t, err.Error(), "40000x40000")
 	assert.Less(t, time.Since(start), 5*time.Second)
@@ -170,7 +172,7 @@ func decodeEncoded(t *testing.T, m image.Image) []uint8 {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, png.Encode(&buf, m))
-	img, err := Bytes(buf.Bytes(), DefaultLimits)
+	img, err := Bytes(buf.Bytes(), Limits{})
 	require.NoError(t, err)
 	return img.Pix
 }
@@ -186,9 +188,33 @@ func assertKinds(t *testing.T, cases []kindCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Bytes(c.data, DefaultLimits)
+			_, err := Bytes(c.data, Limits{})
 			require.Error(t, err)
 			assert.Equal(t, c.kind, KindOf(err), "%v", err)
 		})
 	}
+}
+
+// BytesContext stops a decode soon after its context ends: a PNG that
+// decodes for more than a second returns the context's error within a
+// fraction of that; an already-cancelled context decodes nothing.
+func TestBytesContextStops(t *testing.T) {
+	bomb := hostile.PNGBomb(10000, 10000)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	img, err := BytesContext(ctx, bomb, Options{})
+	assert.Nil(t, img)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(t0), 500*time.Millisecond)
+
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	jpeg, err := os.ReadFile(testenv.Path("testdata", "images", "rocket.jpg"))
+	require.NoError(t, err)
+	_, err = BytesContext(done, jpeg, Options{})
+	assert.ErrorIs(t, err, context.Canceled)
+	img, err = BytesContext(context.Background(), jpeg, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 640, img.W)
 }

@@ -21,7 +21,7 @@ import (
 // Header failures Pillow raises as SyntaxError, IndexError, TypeError or
 // struct.error make Image.open try its other readers (declined).
 
-func decodeDIB(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeDIB(data []byte, lim budget) (*rgb.Image, error) {
 	b, err := bmpParseInfo(data, 0, 0)
 	if err != nil {
 		return nil, withFormat(err, "DIB")
@@ -29,10 +29,10 @@ func decodeDIB(data []byte, lim Limits) (*rgb.Image, error) {
 	if err := lim.check("DIB", b.w, b.h); err != nil {
 		return nil, err
 	}
-	return bmpPixels(data, b, true)
+	return bmpPixels(data, b, true, lim.stop)
 }
 
-func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeCUR(data []byte, lim budget) (*rgb.Image, error) {
 	if len(data) < 6 {
 		return nil, unidentified("CUR", "the file ends inside the header")
 	}
@@ -73,5 +73,5 @@ func decodeCUR(data []byte, lim Limits) (*rgb.Image, error) {
 	if err := lim.check("CUR", b.w, b.h); err != nil {
 		return nil, err
 	}
-	return bmpPixels(data, b, true)
+	return bmpPixels(data, b, true, lim.stop)
 }

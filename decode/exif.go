@@ -2,14 +2,16 @@ package decode
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 
 	"github.com/torchgo/predict/rgb"
 )
 
-// Options configures BytesWith.
+// Options configures BytesWith and BytesContext. The zero value decodes as
+// Image.open(f).convert("RGB") with Pillow's default limits does.
 type Options struct {
-	// Limits is the decompression-bomb policy (DefaultLimits: Pillow's).
+	// Limits is the decompression-bomb policy (zero: Pillow's).
 	Limits Limits
 	// EXIFTranspose applies the EXIF orientation (tag 0x0112, values 2–8)
 	// the way ImageOps.exif_transpose does before convert("RGB"). Off by
@@ -19,7 +21,25 @@ type Options struct {
 
 // BytesWith decodes an image file held in memory with options.
 func BytesWith(data []byte, opts Options) (*rgb.Image, error) {
-	img, err := Bytes(data, opts.Limits)
+	return BytesContext(context.Background(), data, opts)
+}
+
+// BytesContext is BytesWith giving up soon after ctx is done, with ctx's
+// error: the decoders check it row by row (JPEG, PNG, GIF, BMP, TIFF and
+// the other row-based formats; WebP only before and after libwebp's
+// frame decode), so a server need not finish a decompression bomb whose
+// client has left.
+func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, error) {
+	stop, done := watch(ctx)
+	defer done()
+	lim := budget{Limits: opts.Limits, stop: stop}
+	if err := lim.stopped(); err != nil {
+		return nil, err
+	}
+	img, err := decodeBytes(data, lim)
+	if serr := lim.stopped(); serr != nil {
+		return nil, serr // whatever the decoder made of being stopped
+	}
 	if err != nil || !opts.EXIFTranspose {
 		return img, err
 	}

@@ -47,9 +47,9 @@ func TestGIFSmallFileLargeCanvasIsFast(t *testing.T) {
 		w, h int
 	}{
 		// 13000×13000 frame (169 Mpixel, under Pillow's limit), one pixel of data.
-		{"huge frame, truncated", tinyGIF(1, 1, 0, 0, 13000, 13000), DefaultLimits, Truncated, 0, 0},
+		{"huge frame, truncated", tinyGIF(1, 1, 0, 0, 13000, 13000), Limits{}, Truncated, 0, 0},
 		// A 2×2 frame at (12998, 12998) grows the 1×1 screen to 13000×13000.
-		{"frame far off the screen, truncated", tinyGIF(1, 1, 12998, 12998, 2, 2), DefaultLimits, Truncated, 0, 0},
+		{"frame far off the screen, truncated", tinyGIF(1, 1, 12998, 12998, 2, 2), Limits{}, Truncated, 0, 0},
 		// 512×512 screen, 1×1 frame in the corner: decodes; the canvas is
 		// the transparency colour (index 5 → grey ramp) but pixel (511,511).
 		{"fuzz-limit screen, 1x1 frame", tinyGIF(512, 512, 511, 511, 1, 1), fuzzLimits, 0, 512, 512},
@@ -128,7 +128,7 @@ func TestJPEGCutInsideMarkerIsTruncated(t *testing.T) {
 	data[bytes.Index(data, []byte("\xff\xc2"))+6] = 16
 	data[bytes.Index(data, []byte("\xff\xc2"))+7] = 0
 	data[bytes.Index(data, []byte("\xff\xc2"))+8] = 16
-	for _, lim := range []Limits{DefaultLimits, fuzzLimits} {
+	for _, lim := range []Limits{{}, fuzzLimits} {
 		if _, err := Bytes(data, lim); KindOf(err) != Truncated {
 			t.Errorf("%v, want truncated (Pillow: image file is truncated)", err)
 		}

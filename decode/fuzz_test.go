@@ -117,7 +117,7 @@ func fuzzDecoder(f *testing.F, format string, dec func([]byte, Limits) (interfac
 
 func FuzzJPEG(f *testing.F) {
 	fuzzDecoder(f, "JPEG", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeJPEG(d, l)
+		m, err := decodeJPEG(d, budget{Limits: l})
 		return m, err
 	})
 }
@@ -127,21 +127,21 @@ func FuzzPNG(f *testing.F) {
 		if len(d) < 8 {
 			return nil, &FormatError{Kind: NotImage, Msg: "short"}
 		}
-		m, err := decodePNG(d, l)
+		m, err := decodePNG(d, budget{Limits: l})
 		return m, err
 	})
 }
 
 func FuzzGIF(f *testing.F) {
 	fuzzDecoder(f, "GIF", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeGIF(d, l)
+		m, err := decodeGIF(d, budget{Limits: l})
 		return m, err
 	})
 }
 
 func FuzzWebP(f *testing.F) {
 	fuzzDecoder(f, "WebP", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeWebP(d, l)
+		m, err := decodeWebP(d, budget{Limits: l})
 		return m, err
 	})
 }
@@ -191,7 +191,7 @@ func assertRefusedCheaply(t *testing.T, name string, data []byte, kind Kind) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	_, err := Bytes(data, DefaultLimits)
+	_, err := Bytes(data, Limits{})
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
 	assert.Equal(t, kind, KindOf(err), "%s: %v", name, err)
@@ -206,7 +206,7 @@ func FuzzTIFF(f *testing.F) {
 		if Sniff(d) != "TIFF" {
 			return nil, &FormatError{Kind: NotImage, Msg: "not TIFF"}
 		}
-		m, err := decodeTIFF(d, l)
+		m, err := decodeTIFF(d, budget{Limits: l})
 		return m, err
 	})
 }
@@ -217,7 +217,7 @@ const fuzzCURSeed = "\x00\x00\x02\x00\x01\x00\x08\x08\x00\x00\x01\x00\x04\x00\xa
 func FuzzCUR(f *testing.F) {
 	f.Add([]byte(fuzzCURSeed))
 	fuzzDecoder(f, "CUR", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeCUR(d, l)
+		m, err := decodeCUR(d, budget{Limits: l})
 		return m, err
 	})
 }
@@ -225,7 +225,7 @@ func FuzzCUR(f *testing.F) {
 func FuzzDIB(f *testing.F) {
 	f.Add([]byte(fuzzCURSeed[22:]))
 	fuzzDecoder(f, "DIB", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeDIB(d, l)
+		m, err := decodeDIB(d, budget{Limits: l})
 		return m, err
 	})
 }
@@ -234,7 +234,7 @@ func FuzzDIB(f *testing.F) {
 func FuzzDCX(f *testing.F) {
 	f.Add([]byte("\xb1\x68\xde\x3a\x0c\x00\x00\x00\x00\x00\x00\x00\x0a\x02\x01\x01\x00\x00\x00\x00\x0a\x00\x06\x00\x64\x00\x64\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x01\x02\x00\x01\x00\x0b\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x0a\x60\x42\xa0\x2b\x40\xad\xc1\xe0\x76\xa0\xc1\xdf\xc1\xe0"))
 	fuzzDecoder(f, "DCX", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeDCX(d, l)
+		m, err := decodeDCX(d, budget{Limits: l})
 		return m, err
 	})
 }

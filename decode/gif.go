@@ -196,7 +196,7 @@ func gifPaletteNeeded(p []byte) bool {
 	return false
 }
 
-func decodeGIF(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeGIF(data []byte, lim budget) (*rgb.Image, error) {
 	f, err := gifParse(data)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ func decodeGIF(data []byte, lim Limits) (*rgb.Image, error) {
 	// complete: a small file that declares a large screen or frame and then
 	// fails costs what it decoded, not the canvas (every frame pixel is
 	// written when the decoder finishes, so nothing else is observable).
-	rows, err := gifDecodeFrame(data, f)
+	rows, err := gifDecodeFrame(data, f, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +244,9 @@ func decodeGIF(data []byte, lim Limits) (*rgb.Image, error) {
 		copy(out.Pix[y*rowBytes:(y+1)*rowBytes], out.Pix[:rowBytes])
 	}
 	for fy, row := range rows {
+		if err := lim.stopped(); err != nil {
+			return nil, err
+		}
 		dst := out.Pix[(f.y0+fy)*rowBytes+3*f.x0:]
 		dst = dst[:3*len(row)]
 		for i, v := range row {
@@ -268,8 +271,8 @@ func fillPattern(dst, pat []byte) {
 
 // gifDecodeFrame is ImageFile.load's read loop around ImagingGifDecode.
 // It returns the frame's rows (fh rows of fw indices), all written.
-func gifDecodeFrame(data []byte, f *gifFrame) ([][]byte, error) {
-	d := &gifDecoder{bits: f.bits, xsize: f.fw, ysize: f.fh, rows: make([][]byte, f.fh), interlace: f.interlace}
+func gifDecodeFrame(data []byte, f *gifFrame, lim budget) ([][]byte, error) {
+	d := &gifDecoder{bits: f.bits, xsize: f.fw, ysize: f.fh, rows: make([][]byte, f.fh), interlace: f.interlace, stop: lim.stop}
 	pos := f.offset
 	var b []byte
 	for {
@@ -280,6 +283,9 @@ func gifDecodeFrame(data []byte, f *gifFrame) ([][]byte, error) {
 		}
 		b = append(b, s...)
 		n, errcode := d.decode(b)
+		if err := lim.stopped(); err != nil {
+			return nil, err
+		}
 		if n < 0 {
 			if errcode != 0 {
 				return nil, gifError(Corrupt, "invalid GIF: broken LZW image data")
@@ -309,6 +315,7 @@ type gifDecoder struct {
 	one                 [1]byte
 	data                [gifTable]byte
 	link                [gifTable]int
+	stop                *stopFlag // polled at each new row
 }
 
 const (
@@ -317,8 +324,12 @@ const (
 	codecConfig  = -8
 )
 
-// newline is GifDecode.c's NEWLINE; false means "return -1" (image done).
+// newline is GifDecode.c's NEWLINE; false means "return -1" (image done,
+// or the caller gave up: gifDecodeFrame tells which).
 func (d *gifDecoder) newline() bool {
+	if d.stop.err() != nil {
+		return false
+	}
 	d.x = 0
 	d.cur = nil
 	d.y += d.step

@@ -109,7 +109,7 @@ func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
-func decodeICO(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeICO(data []byte, lim budget) (*rgb.Image, error) {
 	_, e, err := icoDirectory(data)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func icoTGAOpens(data []byte) bool {
 }
 
 // icoDIB is IcoFile.frame for a bitmap frame.
-func icoDIB(data []byte, e icoEntry, lim Limits) (*rgb.Image, error) {
+func icoDIB(data []byte, e icoEntry, lim budget) (*rgb.Image, error) {
 	if e.offset > int64(len(data))-4 {
 		// DibImageFile: i32(read(4)) on a short read, struct.error.
 		return nil, unidentified("ICO", "image %d starts at offset %d, past the end of the file", e.index, e.offset)
@@ -199,7 +199,7 @@ func icoDIB(data []byte, e icoEntry, lim Limits) (*rgb.Image, error) {
 		return nil, icoError(Corrupt, "invalid ICO: image %d is a bitmap of height %d, no row of pixels", e.index, b.h)
 	}
 	b.h = int(h)
-	img, err := bmpPixels(data, b, false)
+	img, err := bmpPixels(data, b, false, lim.stop)
 	if err != nil {
 		return nil, icoFrameError(data, e, "bitmap", err)
 	}

@@ -71,7 +71,7 @@ func TestICOChoosesLargestThenDeepestThenLast(t *testing.T) {
 		{"no count is 256", []testIcoEntry{{5, 5, 0, 0, a}, {5, 5, 32, 0, b}}, 2, 2},
 		{"0 is 256 wide", []testIcoEntry{{255, 255, 8, 0, a}, {0, 255, 8, 0, c}}, 4, 1},
 	} {
-		img, err := Bytes(testICO(tc.entries...), DefaultLimits)
+		img, err := Bytes(testICO(tc.entries...), Limits{})
 		require.NoError(t, err, tc.name)
 		assert.Equal(t, [2]int{tc.w, tc.h}, [2]int{img.W, img.H}, tc.name)
 	}
@@ -81,7 +81,7 @@ func TestICOChoosesLargestThenDeepestThenLast(t *testing.T) {
 // keep their palette colours.
 func TestICOMaskedPixelsKeepColour(t *testing.T) {
 	for _, mask := range []byte{0, 0xff} {
-		img, err := Bytes(testICO(testIcoEntry{3, 2, 8, 0, testDIB8(3, 2, mask)}), DefaultLimits)
+		img, err := Bytes(testICO(testIcoEntry{3, 2, 8, 0, testDIB8(3, 2, mask)}), Limits{})
 		require.NoError(t, err)
 		assert.Equal(t, []byte{0, 0, 0, 1, 2, 3, 2, 4, 6, 10, 20, 30, 11, 22, 33, 12, 24, 36}, img.Pix)
 	}
@@ -148,7 +148,7 @@ func TestBMPGreyPaletteOverlappingRows(t *testing.T) {
 	for i := range data {
 		data[i] = byte(i + 1)
 	}
-	img, err := Bytes(bmp(13, 3, data), DefaultLimits)
+	img, err := Bytes(bmp(13, 3, data), Limits{})
 	require.NoError(t, err)
 	row := func(y int) (r []byte) {
 		for x := 0; x < 13; x++ {
@@ -162,17 +162,17 @@ func TestBMPGreyPaletteOverlappingRows(t *testing.T) {
 
 	// One byte short of offset + height*stride: no mapping, and the raw
 	// decoder cannot read 13-byte rows 8 bytes apart.
-	_, err = Bytes(bmp(13, 3, data[:23]), DefaultLimits)
+	_, err = Bytes(bmp(13, 3, data[:23]), Limits{})
 	assert.Equal(t, Corrupt, KindOf(err), "%v", err)
 
 	// A file that ends at a page boundary: the last row would be read from
 	// memory after the mapping.
 	big := bmp(3000, 2, make([]byte, 3000))
 	big = append(big, make([]byte, 4096-len(big))...)
-	_, err = Bytes(big, DefaultLimits)
+	_, err = Bytes(big, Limits{})
 	assert.Equal(t, Unsupported, KindOf(err), "%v", err)
 	// ... and inside an ICO the DIB is never mapped: refused as Pillow does.
-	_, err = Bytes(testICO(testIcoEntry{13, 3, 4, 0, append(bmp(13, 6, data)[14:], make([]byte, 24)...)}), DefaultLimits)
+	_, err = Bytes(testICO(testIcoEntry{13, 3, 4, 0, append(bmp(13, 6, data)[14:], make([]byte, 24)...)}), Limits{})
 	assert.Equal(t, Corrupt, KindOf(err), "%v", err)
 }
 
@@ -182,7 +182,7 @@ func FuzzICO(f *testing.F) {
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82")
 	f.Add(testICO(testIcoEntry{1, 1, 32, 0, png}))
 	fuzzDecoder(f, "ICO", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeICO(d, l)
+		m, err := decodeICO(d, budget{Limits: l})
 		return m, err
 	})
 }

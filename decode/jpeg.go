@@ -30,7 +30,7 @@ func jpegStatus(rc C.int, info *C.jd_info) error {
 // decodeJPEG decodes with libjpeg-turbo's libjpeg API (linked statically)
 // the way Pillow does (parity-spec §1.1): grey replicated to RGB, CMYK
 // through Pillow's inverted-CMYK convention and cmyk2rgb.
-func decodeJPEG(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeJPEG(data []byte, lim budget) (*rgb.Image, error) {
 	var info C.jd_info
 	ptr := (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	if err := jpegStatus(C.jd_header(ptr, C.size_t(len(data)), &info), &info); err != nil {
@@ -42,9 +42,12 @@ func decodeJPEG(data []byte, lim Limits) (*rgb.Image, error) {
 	}
 	img := rgb.New(w, h)
 	rc := C.jd_decode_rgb(ptr, C.size_t(len(data)),
-		(*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.size_t(len(img.Pix)), &info)
+		(*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.size_t(len(img.Pix)), lim.stop.cStop(), &info)
 	runtime.KeepAlive(data)
 	runtime.KeepAlive(img)
+	if rc == C.JD_STOPPED {
+		return nil, lim.stopped()
+	}
 	if err := jpegStatus(rc, &info); err != nil {
 		return nil, err
 	}

@@ -111,7 +111,7 @@ static uint8_t cmyk_channel(uint8_t inv, int nk) {
 }
 
 int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
-                  jd_info *info) {
+                  const int *stop, jd_info *info) {
   struct jpeg_decompress_struct cinfo;
   struct jd_error_mgr jerr;
   JSAMPLE *volatile row = NULL;
@@ -169,6 +169,11 @@ int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
     }
   }
   while (cinfo.output_scanline < cinfo.output_height) {
+    if (stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED)) {
+      jpeg_destroy_decompress(&cinfo);
+      free(row);
+      return JD_STOPPED;
+    }
     JSAMPROW rows[1] = {comps == 3 ? out : row};
     if (jpeg_read_scanlines(&cinfo, rows, 1) != 1) {
       break;

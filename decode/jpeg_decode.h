@@ -13,7 +13,8 @@ enum {
   JD_ERROR = 1,       /* libjpeg refused the data; msg says why */
   JD_TRUNCATED = 2,   /* the data ended before the image did */
   JD_UNSUPPORTED = 3, /* valid JPEG that Pillow does not read either */
-  JD_SHORT_BUFFER = 4
+  JD_SHORT_BUFFER = 4,
+  JD_STOPPED = 5 /* the caller gave up (stop was raised) */
 };
 
 typedef struct {
@@ -24,8 +25,9 @@ typedef struct {
 /* Reads the header only: size and component count. */
 int jd_header(const uint8_t *data, size_t len, jd_info *info);
 
-/* Decodes into dst (width*height*3 bytes). */
+/* Decodes into dst (width*height*3 bytes). `stop` (may be NULL) is polled
+ * before each scanline: non-zero ends the decode with JD_STOPPED. */
 int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
-                  jd_info *info);
+                  const int *stop, jd_info *info);
 
 #endif

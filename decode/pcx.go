@@ -36,14 +36,14 @@ func pcxError(kind Kind, format string, args ...any) error {
 	return &FormatError{Format: "PCX", Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
-func decodePCX(data []byte, lim Limits) (*rgb.Image, error) {
+func decodePCX(data []byte, lim budget) (*rgb.Image, error) {
 	return pcxAt(data, 0, lim)
 }
 
 // pcxAt is PcxImageFile._open and load with the header at start (a DCX
 // page); the 8-bit palette is still looked for at the end of the file, and
 // 8-bit data at offset 128 of the file.
-func pcxAt(data []byte, start int, lim Limits) (*rgb.Image, error) {
+func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
 	s := data[min(start, len(data)):min(start+128, len(data))]
 	if len(s) < 2 || !pcxAccept(s) {
 		return nil, unidentified("PCX", "no PCX header")
@@ -145,6 +145,9 @@ func pcxAt(data []byte, start int, lim Limits) (*rgb.Image, error) {
 			pcxRow(img.Pix[3*w*y:3*w*(y+1)], buf, mode, planes, &pal)
 			x = 0
 			y++
+			if err := lim.stopped(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if overrun {
@@ -200,7 +203,7 @@ func pcxAccept(b []byte) bool {
 // 0) after the magic, and Image.open gives page 0, read by PcxImageFile
 // from its offset. A table cut short (struct.error) or empty (seek(0)'s
 // EOFError) is declined.
-func decodeDCX(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeDCX(data []byte, lim budget) (*rgb.Image, error) {
 	if len(data) < 8 {
 		return nil, unidentified("DCX", "the page table ends early")
 	}

@@ -58,7 +58,7 @@ func TestPCXMatchesPillowCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			img, err := Bytes(c.data, DefaultLimits)
+			img, err := Bytes(c.data, Limits{})
 			require.NoError(t, err)
 			assert.Equal(t, c.want, hex.EncodeToString(img.Pix))
 		})
@@ -70,13 +70,13 @@ func TestPCXMatchesPillowCases(t *testing.T) {
 	for i := range 256 {
 		pal = append(pal, byte(i), byte(255-i), byte(i/2))
 	}
-	img, err := Bytes(append(data, pal...), DefaultLimits)
+	img, err := Bytes(append(data, pal...), Limits{})
 	require.NoError(t, err)
 	assert.Equal(t, "00ff0001fe0002fd0103fc01", hex.EncodeToString(img.Pix))
 	for i := range 256 {
 		pal[1+3*i], pal[2+3*i], pal[3+3*i] = byte(i), byte(i), byte(i)
 	}
-	img, err = Bytes(append(data, pal...), DefaultLimits)
+	img, err = Bytes(append(data, pal...), Limits{})
 	require.NoError(t, err)
 	assert.Equal(t, "000000010101020202030303", hex.EncodeToString(img.Pix))
 }
@@ -111,7 +111,7 @@ func FuzzPCX(f *testing.F) {
 		if Sniff(data) != "PCX" {
 			return
 		}
-		img, err := decodePCX(data, fuzzLimits)
+		img, err := decodePCX(data, budget{Limits: fuzzLimits})
 		if err != nil {
 			checkResult(t, data, nil, err)
 			return

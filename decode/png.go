@@ -242,7 +242,7 @@ func isCID(t string) bool {
 	return true
 }
 
-func decodePNG(data []byte, lim Limits) (*rgb.Image, error) {
+func decodePNG(data []byte, lim budget) (*rgb.Image, error) {
 	h, err := pngOpen(data)
 	if err != nil {
 		return nil, err
@@ -262,24 +262,26 @@ func decodePNG(data []byte, lim Limits) (*rgb.Image, error) {
 	if rowBytes > math.MaxInt32-1 {
 		return nil, pngErr(TooLarge, "PNG rows of %d bytes are too long", rowBytes)
 	}
-	raw, err := pngInflate(data, h)
+	raw, err := pngInflate(data, h, lim)
 	if err != nil {
 		return nil, err
 	}
 	if err := pngAfterImage(data, h); err != nil {
 		return nil, err
 	}
-	return pngToRGB(h, raw), nil
+	return pngToRGB(h, raw, lim)
 }
 
 // pngRows lists the scanlines ZipDecode produces, in order: (pass, y, bytes),
-// y within the tile.
-func pngRows(h *pngInfo, visit func(pass, y, n int)) {
+// y within the tile, until visit returns false.
+func pngRows(h *pngInfo, visit func(pass, y, n int) bool) {
 	width, height := h.tile[2], h.tile[3]
 	if !h.interlaced {
 		n := int((int64(h.mode.bits)*int64(width) + 7) / 8)
 		for y := 0; y < height; y++ {
-			visit(-1, y, n)
+			if !visit(-1, y, n) {
+				return
+			}
 		}
 		return
 	}
@@ -290,7 +292,9 @@ func pngRows(h *pngInfo, visit func(pass, y, n int)) {
 			continue
 		}
 		for y := adamRow[p]; y < height; y += adamRowInc[p] {
-			visit(p, y, n)
+			if !visit(p, y, n) {
+				return
+			}
 		}
 	}
 }
@@ -311,9 +315,9 @@ type pngState struct {
 // pngInflate is ImageFile.load's loop: load_read hands the decoder at most
 // 64 KiB of the current IDAT chunk per call; running out of IDAT chunks (or
 // of file) before the decoder is done is "image file is truncated".
-func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
+func pngInflate(data []byte, h *pngInfo, lim budget) ([]byte, error) {
 	total := 0
-	pngRows(h, func(_, _, n int) { total += n })
+	pngRows(h, func(_, _, n int) bool { total += n; return true })
 	st := C.pz_new(C.int(h.mode.bits), C.int(h.tile[2]), C.int(h.tile[3]), C.int(boolInt(h.interlaced)), C.size_t(total))
 	if st == nil {
 		return nil, pngErr(Corrupt, "out of memory")
@@ -332,10 +336,12 @@ func pngInflate(data []byte, h *pngInfo) ([]byte, error) {
 		}
 		copy(unsafe.Slice((*byte)(cbuf), pillowMaxBlock), chunk)
 		var code C.int
-		n := C.pz_decode(st, (*C.uint8_t)(cbuf), C.size_t(len(chunk)), &code)
+		n := C.pz_decode(st, (*C.uint8_t)(cbuf), C.size_t(len(chunk)), lim.stop.cStop(), &code)
 		if n < 0 {
 			if code != 0 {
 				switch code {
+				case C.PZ_STOPPED:
+					return nil, lim.stopped()
 				case C.PZ_UNKNOWN:
 					return nil, pngErr(Corrupt, "invalid PNG: unknown row filter type")
 				case C.PZ_MEMORY:
@@ -449,7 +455,7 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 // 16-bit grey (mode I) clipped to 255 not scaled, 16-bit colour high bytes,
 // alpha dropped, palette indices past PLTE grey (Pillow ≤ 10.0's palette
 // starts as a grey ramp).
-func pngToRGB(h *pngInfo, raw []byte) *rgb.Image {
+func pngToRGB(h *pngInfo, raw []byte, lim budget) (*rgb.Image, error) {
 	out := rgb.New(h.width, h.height)
 	var lut [256][3]byte
 	for i := range lut {
@@ -467,7 +473,11 @@ func pngToRGB(h *pngInfo, raw []byte) *rgb.Image {
 	bits := h.mode.bits
 	off := 0
 	tx, ty, tw := h.tile[0], h.tile[1], h.tile[2]
-	pngRows(h, func(pass, y, n int) {
+	var stopped error
+	pngRows(h, func(pass, y, n int) bool {
+		if stopped = lim.stopped(); stopped != nil {
+			return false
+		}
 		row := raw[off : off+n]
 		off += n
 		x0, dx := 0, 1
@@ -511,8 +521,12 @@ func pngToRGB(h *pngInfo, raw []byte) *rgb.Image {
 			}
 			px[0], px[1], px[2] = r, g, b
 		}
+		return true
 	})
-	return out
+	if stopped != nil {
+		return nil, stopped
+	}
+	return out, nil
 }
 
 // clip16 is Pillow's I → RGB rule for a big-endian 16-bit sample.

@@ -79,7 +79,7 @@ static int fail(pz_state *s, int code, int *errcode) {
   return -1;
 }
 
-int pz_decode(pz_state *s, const uint8_t *buf, size_t n, int *errcode) {
+int pz_decode(pz_state *s, const uint8_t *buf, size_t n, const int *stop, int *errcode) {
   int err, i, bpp, row_len;
   *errcode = 0;
   if (!s->started) {
@@ -112,6 +112,9 @@ int pz_decode(pz_state *s, const uint8_t *buf, size_t n, int *errcode) {
   s->z.next_in = (Bytef *)buf;
   s->z.avail_in = (uInt)n;
   while (s->z.avail_in > 0) {
+    if (stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED)) {
+      return fail(s, PZ_STOPPED, errcode);
+    }
     s->z.next_out = s->buffer + s->last_output;
     s->z.avail_out = (uInt)(row_len + 1 - s->last_output);
     err = inflate(&s->z, Z_NO_FLUSH);

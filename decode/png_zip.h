@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Pillow's IMAGING_CODEC_* codes. */
-enum { PZ_OVERRUN = -1, PZ_BROKEN = -2, PZ_UNKNOWN = -3, PZ_CONFIG = -8, PZ_MEMORY = -9 };
+/* Pillow's IMAGING_CODEC_* codes, and PZ_STOPPED: the caller gave up. */
+enum { PZ_OVERRUN = -1, PZ_BROKEN = -2, PZ_UNKNOWN = -3, PZ_CONFIG = -8, PZ_MEMORY = -9, PZ_STOPPED = -100 };
 
 typedef struct pz_state pz_state;
 
@@ -23,8 +23,9 @@ void pz_free(pz_state *s);
 
 /* Feeds n bytes. Returns n (all consumed, more wanted) or -1 (finished);
  * *errcode is 0 when it finished because the image (or the zlib stream)
- * is complete, else a PZ_ code. */
-int pz_decode(pz_state *s, const uint8_t *buf, size_t n, int *errcode);
+ * is complete, else a PZ_ code. `stop` (may be NULL) is polled before each
+ * row: non-zero ends the decode with PZ_STOPPED. */
+int pz_decode(pz_state *s, const uint8_t *buf, size_t n, const int *stop, int *errcode);
 
 /* The rows stored so far (*n bytes; rows never produced are missing from
  * the end: they read as zeros). Valid until pz_free. */

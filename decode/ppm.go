@@ -192,7 +192,7 @@ func ppmParse(data []byte) (*ppmHeader, error) {
 	return h, nil
 }
 
-func decodePPM(data []byte, lim Limits) (*rgb.Image, error) {
+func decodePPM(data []byte, lim budget) (*rgb.Image, error) {
 	h, err := ppmParse(data)
 	if err != nil {
 		return nil, err

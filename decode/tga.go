@@ -129,7 +129,7 @@ func tgaRawDepth(imageType, depth int) bool {
 }
 
 // decodeTGA decodes a file whose header tgaOpen accepted.
-func decodeTGA(t *tgaHeader, data []byte, lim Limits) (*rgb.Image, error) {
+func decodeTGA(t *tgaHeader, data []byte, lim budget) (*rgb.Image, error) {
 	if err := lim.check("TGA", t.w, t.h); err != nil {
 		return nil, err
 	}
@@ -192,6 +192,9 @@ func decodeTGA(t *tgaHeader, data []byte, lim Limits) (*rgb.Image, error) {
 
 	img := &rgb.Image{W: t.w, H: t.h, Pix: make([]byte, 3*t.w*t.h)}
 	for y := range t.h {
+		if err := lim.stopped(); err != nil {
+			return nil, err
+		}
 		row := rows[y*rowBytes : (y+1)*rowBytes]
 		out := img.Pix[3*t.w*y : 3*t.w*(y+1)]
 		for x := range t.w {
@@ -300,7 +303,7 @@ func tgaRLE(src, rows []byte, rowBytes, h, depth int, topDown bool) error {
 // ours claims by signature, or whose reader declines it (declined):
 // it tries the remaining plugins in order, TGA last of those that can match
 // a TGA header. notImage is returned when none does.
-func decodeLastResort(data []byte, lim Limits, notImage error) (*rgb.Image, error) {
+func decodeLastResort(data []byte, lim budget, notImage error) (*rgb.Image, error) {
 	if f := lastResortClaim(data); f != "" {
 		return nil, &FormatError{Format: f, Kind: Unsupported, Msg: "unsupported format: " + f +
 			" (or a TGA file that Pillow reads as " + f + ")"}

@@ -92,7 +92,7 @@ func TestTGAMatchesPillowCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			img, err := Bytes(c.f.bytes(), DefaultLimits)
+			img, err := Bytes(c.f.bytes(), Limits{})
 			require.NoError(t, err)
 			assert.Equal(t, c.want, hex.EncodeToString(img.Pix))
 		})
@@ -136,7 +136,7 @@ func TestTGARefusals(t *testing.T) {
 // with an empty directory ICO declines and Pillow reads the TGA.
 func TestTGAAfterICODeclines(t *testing.T) {
 	f := tgaFile{imageType: 1, w: 2, h: 1, depth: 8, flags: 0x20, pixels: []byte{7, 9}}
-	img, err := Bytes(f.bytes(), DefaultLimits)
+	img, err := Bytes(f.bytes(), Limits{})
 	require.NoError(t, err)
 	assert.Equal(t, []byte{7, 7, 7, 9, 9, 9}, img.Pix)
 	// A directory that fits with an entry offset inside the file stays ICO
@@ -144,7 +144,7 @@ func TestTGAAfterICODeclines(t *testing.T) {
 	// Read" in Pillow).
 	ico := append([]byte("\x00\x00\x01\x00\x01\x00"), make([]byte, 16)...)
 	ico = append(ico, make([]byte, 8)...)
-	_, err = Bytes(ico, DefaultLimits)
+	_, err = Bytes(ico, Limits{})
 	assert.Equal(t, Truncated, KindOf(err), "%v", err)
 }
 
@@ -159,7 +159,7 @@ func FuzzTGA(f *testing.F) {
 	f.Add([]byte("I\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x08\x00:\nLut: 1\n\x1a\x00"))
 	f.Add([]byte("w\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x08\x00\nwidth 5\nheight 3\npixel n8\n\x0c"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := decodeLastResort(data, fuzzLimits, &FormatError{Kind: NotImage, Msg: "not an image"})
+		img, err := decodeLastResort(data, budget{Limits: fuzzLimits}, &FormatError{Kind: NotImage, Msg: "not an image"})
 		if err != nil {
 			checkResult(t, data, nil, err)
 			return

@@ -187,7 +187,7 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 // ImageFileDirectory_v2 loads (_load_dispatch); it skips the others.
 var tiffTypeSize = map[uint16]uint64{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8}
 
-func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 	ifd, err := tiffParseIFD(data)
 	if err != nil {
 		return nil, err
@@ -343,7 +343,7 @@ func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
 		return nil, tiffError(Unsupported, "unsupported TIFF data organization")
 	}
 	across, down := (L.w+tw-1)/tw, (L.h+th-1)/th
-	if int64(tw)*int64(th)*int64(L.spp) > 1<<28 || lim.MaxPixels > 0 && int64(tw)*int64(th) > lim.MaxPixels {
+	if mp := lim.maxPixels(); int64(tw)*int64(th)*int64(L.spp) > 1<<28 || mp > 0 && int64(tw)*int64(th) > mp {
 		return nil, tiffError(Unsupported, "unsupported TIFF variant: %dx%d tiles or strips", tw, th)
 	}
 	if L.planar == 2 {
@@ -432,6 +432,9 @@ func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
 		return buf[:size], nil
 	}
 	for i := 0; i < n; i++ {
+		if err := lim.stopped(); err != nil {
+			return nil, err
+		}
 		x0, y0 := (i%across)*tw, (i/across)*th
 		nrows, ncols := min(th, L.h-y0), min(tw, L.w-x0)
 		var rows []byte
@@ -453,6 +456,9 @@ func decodeTIFF(data []byte, lim Limits) (*rgb.Image, error) {
 			rows = cbuf
 		}
 		for r := 0; r < nrows; r++ {
+			if err := lim.stopped(); err != nil {
+				return nil, err
+			}
 			src := rows[r*rowBytes:]
 			dst := out.Pix[((y0+r)*L.w+x0)*3:]
 			tiffUnpackRow(&L, src, dst, ncols)

@@ -30,7 +30,7 @@ var tiffVariantSeeds = []struct {
 func TestTIFFVariants(t *testing.T) {
 	for _, s := range tiffVariantSeeds {
 		t.Run(s.name, func(t *testing.T) {
-			m, err := decodeTIFF([]byte(s.data), DefaultLimits)
+			m, err := decodeTIFF([]byte(s.data), budget{Limits: Limits{}})
 			require.NoError(t, err)
 			require.NoError(t, m.Validate())
 			assert.Equal(t, [2]int{s.w, s.h}, [2]int{m.W, m.H})
@@ -56,12 +56,12 @@ func TestTIFFJPEGDamage(t *testing.T) {
 	for i := 200; i < 400 && i < len(zeroed); i++ {
 		zeroed[i] = 0
 	}
-	_, err := decodeTIFF(zeroed, DefaultLimits)
+	_, err := decodeTIFF(zeroed, budget{Limits: Limits{}})
 	if err != nil {
 		assert.NotZero(t, KindOf(err), "untyped error %v", err)
 	}
 	for n := 8; n < len(seed); n += 37 {
-		_, err := decodeTIFF(seed[:n], DefaultLimits)
+		_, err := decodeTIFF(seed[:n], budget{Limits: Limits{}})
 		if err != nil {
 			assert.NotZero(t, KindOf(err), "cut at %d: untyped error %v", n, err)
 		}
@@ -78,7 +78,7 @@ func FuzzTIFFVariants(f *testing.F) {
 		if Sniff(d) != "TIFF" {
 			return nil, &FormatError{Kind: NotImage, Msg: "not TIFF"}
 		}
-		m, err := decodeTIFF(d, l)
+		m, err := decodeTIFF(d, budget{Limits: l})
 		return m, err
 	})
 }

@@ -17,7 +17,7 @@ import (
 // Pillow uses for every WebP file (parity-spec §1.4), linked statically.
 // The canvas size is read from the container and checked against the limit
 // before the decoder (which allocates the canvas) is created.
-func decodeWebP(data []byte, lim Limits) (*rgb.Image, error) {
+func decodeWebP(data []byte, lim budget) (*rgb.Image, error) {
 	ptr := (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	var cw, ch C.int
 	rc := C.wd_canvas(ptr, C.size_t(len(data)), &cw, &ch)

@@ -1,27 +1,30 @@
-// torchc.cpp — the C ABI of torchc.h over LibTorch.
+// torchc.cpp — the C ABI of torchc.h over LibTorch: modules, forward,
+// threads, and the test entry points of torchc_testing.h.
 //
-// Every exported function is wrapped in guard(), which turns any C++
-// exception into a strdup'd message in *err. Whole batches run inside one
+// Every exported function runs inside guard() (guard.h), which turns any
+// C++ exception into a coded torchc_error. Whole batches run inside one
 // call so every intermediate tensor dies in C++ scope.
 
+#include "guard.h"
 #include "torchc.h"
+#include "torchc_testing.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
-#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <c10/core/DeviceGuard.h>
 #include <c10/core/Stream.h>
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
-#include <dlfcn.h>
+#include <sys/stat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -30,6 +33,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+using torchc::fail;
+using torchc::guard;
 
 namespace {
 
@@ -73,47 +79,28 @@ struct torchc_module {
 
 namespace {
 
-void set_error(char **err, const std::string &msg) {
-  if (err != nullptr) {
-    *err = strdup(msg.c_str());
-  }
-}
-
-// guard runs fn and converts every exception into *err. c10::Error carries a
-// C++ backtrace in what(); users get the message without it.
-template <typename Fn>
-void guard(char **err, Fn &&fn) {
-  if (err != nullptr) {
-    *err = nullptr;
-  }
-  try {
-    fn();
-  } catch (const c10::Error &e) {
-    set_error(err, e.what_without_backtrace());
-  } catch (const std::exception &e) {
-    set_error(err, e.what());
-  } catch (...) {
-    set_error(err, "unknown C++ exception");
-  }
-}
-
-// torchc_error is thrown for our own argument checks so they share guard's
-// path with LibTorch's errors.
-struct torchc_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
+// parse_device reads a device name: malformed or unknown names are the
+// caller's mistake, a CUDA device that is not there is the machine's.
 torch::Device parse_device(const char *name) {
   if (name == nullptr) {
-    throw torchc_error("device is NULL");
+    fail(TORCHC_ERR_INVALID_ARGUMENT, "device is NULL");
   }
-  torch::Device dev(name);  // throws c10::Error on a malformed name
+  std::optional<torch::Device> parsed;
+  try {
+    parsed.emplace(name);
+  } catch (const c10::Error &e) {
+    fail(TORCHC_ERR_INVALID_ARGUMENT, e.what_without_backtrace());
+  }
+  torch::Device dev = *parsed;
   if (dev.is_cuda()) {
-    int count = static_cast<int>(torch::cuda::device_count());
+    int count = torch::cuda::is_available()
+                    ? static_cast<int>(torch::cuda::device_count())
+                    : 0;
     if (count == 0) {
-      throw torchc_error(std::string("device \"") + name +
-                         "\" requested but this LibTorch sees no CUDA device "
-                         "(CPU-only build, or no driver)");
+      fail(TORCHC_ERR_DEVICE,
+           std::string("device \"") + name +
+               "\" requested but this LibTorch sees no CUDA device "
+               "(CPU-only build, or no driver)");
     }
     if (!dev.has_index()) {
       dev.set_index(0);
@@ -122,13 +109,28 @@ torch::Device parse_device(const char *name) {
       std::ostringstream msg;
       msg << "device \"" << name << "\" requested but only " << count
           << " CUDA device(s) are visible";
-      throw torchc_error(msg.str());
+      fail(TORCHC_ERR_DEVICE, msg.str());
     }
   } else if (!dev.is_cpu()) {
-    throw torchc_error(std::string("unsupported device \"") + name +
-                       "\" (want cpu, cuda or cuda:N)");
+    fail(TORCHC_ERR_INVALID_ARGUMENT, std::string("unsupported device \"") +
+                                          name +
+                                          "\" (want cpu, cuda or cuda:N)");
   }
   return dev;
+}
+
+// device_works runs one tiny allocation and copy on dev: false when the
+// device (its context or stream) is in error.
+bool device_works(const torch::Device &dev) {
+  if (dev.is_cpu()) {
+    return true;
+  }
+  try {
+    torch::ones({1}, torch::TensorOptions().device(dev)).cpu();
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 std::string describe(const c10::IValue &v) {
@@ -156,7 +158,7 @@ char *dup_or_throw(const std::string &s) {
 // transpose), split across the intra-op threads; no uint8 or int64
 // temporaries. A table lookup is exact on every device, unlike
 // x.float().div(255) which multiplies by a reciprocal on CUDA
-// (parity-spec §4, §4.1).
+// (docs/parity-spec.md §4, §4.1).
 torch::Tensor normalize_host(const uint8_t *pixels, int64_t n, int64_t h,
                              int64_t w, const float *lut) {
   const int64_t plane = h * w;
@@ -260,17 +262,30 @@ void sync_slot(const Slot &s) {
   }
 }
 
-void check_batch(const uint8_t *pixels, const float *lut, int64_t n,
-                 int64_t h, int64_t w) {
-  if (pixels == nullptr || lut == nullptr) {
-    throw torchc_error("NULL pixel buffer or table");
+bool stream_works(const Slot &s) {
+  try {
+    sync_slot(s);
+    return true;
+  } catch (...) {
+    return false;
   }
+}
+
+void check_shape(int64_t n, int64_t h, int64_t w) {
   if (n < 1 || h < 1 || w < 1) {
     std::ostringstream msg;
     msg << "bad batch shape " << n << "x" << h << "x" << w
         << "x3: every dimension must be >= 1";
-    throw torchc_error(msg.str());
+    fail(TORCHC_ERR_INVALID_ARGUMENT, msg.str());
   }
+}
+
+void check_batch(const uint8_t *pixels, const float *lut, int64_t n,
+                 int64_t h, int64_t w) {
+  if (pixels == nullptr || lut == nullptr) {
+    fail(TORCHC_ERR_INVALID_ARGUMENT, "NULL pixel buffer or table");
+  }
+  check_shape(n, h, w);
 }
 
 // Lease takes a free slot of `m` (or makes one) for one call and gives it
@@ -309,16 +324,16 @@ class Lease {
 // check_output returns the model's [n, C] float32 logits or throws.
 torch::Tensor check_output(const c10::IValue &result, int64_t n) {
   if (!result.isTensor()) {
-    throw torchc_error("model returned " + describe(result) +
-                       ", want a 2-D float32 tensor [N, C]");
+    fail(TORCHC_ERR_BAD_OUTPUT, "model returned " + describe(result) +
+                                    ", want a 2-D float32 tensor [N, C]");
   }
   auto out = result.toTensor();
-  if (out.dim() != 2 || out.size(0) != n ||
+  if (out.dim() != 2 || out.size(0) != n || out.size(1) < 1 ||
       out.scalar_type() != torch::kFloat) {
     std::ostringstream msg;
     msg << "model returned " << describe(result) << " for a batch of " << n
-        << ", want a 2-D float32 tensor [" << n << ", C]";
-    throw torchc_error(msg.str());
+        << ", want a 2-D float32 tensor [" << n << ", C] with C >= 1";
+    fail(TORCHC_ERR_BAD_OUTPUT, msg.str());
   }
   return out;
 }
@@ -328,7 +343,7 @@ void check_capacity(int64_t n, int64_t classes, int64_t capacity) {
     std::ostringstream msg;
     msg << "output buffer holds " << capacity << " floats, need "
         << n * classes;
-    throw torchc_error(msg.str());
+    fail(TORCHC_ERR_INVALID_ARGUMENT, msg.str());
   }
 }
 
@@ -362,8 +377,20 @@ void forward_slot(torchc_module *m, Slot &s, const uint8_t *pixels, int64_t n,
                   float *probs, int64_t capacity, int64_t *classes) {
   const torch::Device &dev = m->device;
   SlotGuard on(dev, s);
-  auto input = upload_normalize(s, dev, pixels, n, h, w, lut);
-  auto out = check_output(m->module.forward({input}), n);
+  torch::Tensor out;
+  try {
+    auto input = upload_normalize(s, dev, pixels, n, h, w, lut);
+    out = check_output(m->module.forward({input}), n);
+  } catch (const c10::OutOfMemoryError &) {
+    throw;
+  } catch (const c10::Error &e) {
+    // A model failing on a valid batch leaves the stream usable; a CUDA
+    // error (illegal access, lost device) leaves it in error.
+    if (!stream_works(s)) {
+      fail(TORCHC_ERR_DEVICE, e.what_without_backtrace());
+    }
+    throw;
+  }
   const int64_t c = out.size(1);
   *classes = c;
   auto soft = torch::softmax(out, 1);
@@ -382,86 +409,15 @@ void forward_slot(torchc_module *m, Slot &s, const uint8_t *pixels, int64_t n,
   std::memcpy(probs, src + k, static_cast<size_t>(k) * sizeof(float));
 }
 
-// cuda_driver reaches the CUDA driver API through dlopen, for what LibTorch
-// does not say without CUDA headers (device name, compute capability,
-// memory). Driver ordinals are LibTorch's: both honour
-// CUDA_VISIBLE_DEVICES. The signatures are the driver's stable C ABI.
-struct CudaDriver {
-  int (*get)(int *, int) = nullptr;                  // cuDeviceGet
-  int (*name)(char *, int, int) = nullptr;           // cuDeviceGetName
-  int (*attribute)(int *, int, int) = nullptr;       // cuDeviceGetAttribute
-  int (*total_mem)(size_t *, int) = nullptr;         // cuDeviceTotalMem_v2
-  std::string error;
-};
-
-const CudaDriver &cuda_driver() {
-  static const CudaDriver driver = [] {
-    CudaDriver d;
-    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      const char *why = dlerror();
-      d.error = std::string("cannot load the CUDA driver libcuda.so.1: ") +
-                (why != nullptr ? why : "unknown error");
-      return d;
-    }
-    auto init = reinterpret_cast<int (*)(unsigned)>(dlsym(lib, "cuInit"));
-    d.get = reinterpret_cast<int (*)(int *, int)>(dlsym(lib, "cuDeviceGet"));
-    d.name = reinterpret_cast<int (*)(char *, int, int)>(
-        dlsym(lib, "cuDeviceGetName"));
-    d.attribute = reinterpret_cast<int (*)(int *, int, int)>(
-        dlsym(lib, "cuDeviceGetAttribute"));
-    d.total_mem = reinterpret_cast<int (*)(size_t *, int)>(
-        dlsym(lib, "cuDeviceTotalMem_v2"));
-    if (init == nullptr || d.get == nullptr || d.name == nullptr ||
-        d.attribute == nullptr || d.total_mem == nullptr) {
-      d.error = "the CUDA driver libcuda.so.1 lacks a device query function";
-    } else if (int rc = init(0); rc != 0) {
-      d.error = "cuInit failed with CUresult " + std::to_string(rc);
-    }
-    return d;
-  }();
-  if (!driver.error.empty()) {
-    throw torchc_error(driver.error);
-  }
-  return driver;
-}
-
-// cuda_device checks `index` against LibTorch's devices and returns the
-// driver's handle for it.
-int cuda_device(int index) {
-  int count = torch::cuda::is_available()
-                  ? static_cast<int>(torch::cuda::device_count())
-                  : 0;
-  if (index < 0 || index >= count) {
-    std::ostringstream msg;
-    msg << "no CUDA device " << index << ": LibTorch sees " << count;
-    throw torchc_error(msg.str());
-  }
-  int dev = 0;
-  if (int rc = cuda_driver().get(&dev, index); rc != 0) {
-    throw torchc_error("cuDeviceGet(" + std::to_string(index) +
-                       ") failed with CUresult " + std::to_string(rc));
-  }
-  return dev;
-}
-
-int cuda_math() {
-  auto &ctx = at::globalContext();
-  return (ctx.allowTF32CuDNN() ? TORCHC_MATH_TF32_CUDNN : 0) |
-         (ctx.allowTF32CuBLAS() ? TORCHC_MATH_TF32_CUBLAS : 0) |
-         (ctx.deterministicCuDNN() ? TORCHC_MATH_DETERMINISTIC_CUDNN : 0) |
-         (ctx.benchmarkCuDNN() ? TORCHC_MATH_BENCHMARK_CUDNN : 0);
-}
-
 }  // namespace
 
 extern "C" {
 
 int torchc_abi_version(void) { return TORCHC_ABI_VERSION; }
 
-char *torchc_torch_version(char **err) {
+char *torchc_torch_version(torchc_error *err) {
   char *out = nullptr;
-  guard(err, [&] {
+  guard(err, TORCHC_ERR_INTERNAL, [&] {
     std::ostringstream s;
     s << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "."
       << TORCH_VERSION_PATCH;
@@ -470,76 +426,79 @@ char *torchc_torch_version(char **err) {
   return out;
 }
 
-int torchc_cuda_device_count(char **err) {
-  int n = 0;
-  guard(err, [&] {
-    n = torch::cuda::is_available()
-            ? static_cast<int>(torch::cuda::device_count())
-            : 0;
-  });
-  return n;
-}
-
-void torchc_set_num_threads(int n, char **err) {
-  guard(err, [&] {
+void torchc_set_num_threads(int n, torchc_error *err) {
+  guard(err, TORCHC_ERR_INTERNAL, [&] {
     if (n < 1) {
-      throw torchc_error("intra-op thread count must be >= 1, got " +
-                         std::to_string(n));
+      fail(TORCHC_ERR_INVALID_ARGUMENT,
+           "intra-op thread count must be >= 1, got " + std::to_string(n));
     }
     at::set_num_threads(n);
   });
 }
 
-int torchc_get_num_threads(char **err) {
+int torchc_num_threads(torchc_error *err) {
   int n = 0;
-  guard(err, [&] { n = at::get_num_threads(); });
+  guard(err, TORCHC_ERR_INTERNAL, [&] { n = at::get_num_threads(); });
   return n;
 }
 
-void torchc_set_num_interop_threads(int n, char **err) {
-  guard(err, [&] {
+void torchc_set_num_interop_threads(int n, torchc_error *err) {
+  // LibTorch refuses a second setting with a c10::Error: the caller's
+  // mistake, not the library's.
+  guard(err, TORCHC_ERR_INVALID_ARGUMENT, [&] {
     if (n < 1) {
-      throw torchc_error("inter-op thread count must be >= 1, got " +
-                         std::to_string(n));
+      fail(TORCHC_ERR_INVALID_ARGUMENT,
+           "inter-op thread count must be >= 1, got " + std::to_string(n));
     }
     at::set_num_interop_threads(n);
   });
 }
 
 torchc_module *torchc_module_load(const char *path, const char *device,
-                                  char **err) {
+                                  torchc_error *err) {
   torchc_module *out = nullptr;
-  guard(err, [&] {
+  // A LibTorch error while loading a readable file onto a working device
+  // means the file is not a TorchScript archive it can load.
+  guard(err, TORCHC_ERR_NOT_TORCHSCRIPT, [&] {
     if (path == nullptr) {
-      throw torchc_error("model path is NULL");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "model path is NULL");
     }
     torch::Device dev = parse_device(device);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+      fail(TORCHC_ERR_IO, std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      fail(TORCHC_ERR_IO, "not a regular file");
+    }
+    if (!device_works(dev)) {
+      fail(TORCHC_ERR_DEVICE, "device " + dev.str() + " does not respond");
+    }
     torch::jit::ExtraFilesMap extra{{"predict.json", ""}};
-    auto module = torch::jit::load(path, dev, extra);
-    module.eval();
-    out = new torchc_module(std::move(module), dev, extra["predict.json"]);
+    std::optional<torch::jit::script::Module> module;
+    try {
+      module.emplace(torch::jit::load(path, dev, extra));
+    } catch (const c10::OutOfMemoryError &) {
+      throw;
+    } catch (const c10::Error &e) {
+      if (!device_works(dev)) {
+        fail(TORCHC_ERR_DEVICE, e.what_without_backtrace());
+      }
+      throw;
+    }
+    module->eval();
+    out = new torchc_module(std::move(*module), dev, extra["predict.json"]);
   });
   return out;
 }
 
-char *torchc_module_metadata(const torchc_module *m, char **err) {
+char *torchc_module_metadata(const torchc_module *m, torchc_error *err) {
   char *out = nullptr;
-  guard(err, [&] {
+  guard(err, TORCHC_ERR_INTERNAL, [&] {
     if (m == nullptr) {
-      throw torchc_error("module is NULL");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "module is NULL");
     }
     out = dup_or_throw(m->metadata);
-  });
-  return out;
-}
-
-char *torchc_module_device(const torchc_module *m, char **err) {
-  char *out = nullptr;
-  guard(err, [&] {
-    if (m == nullptr) {
-      throw torchc_error("module is NULL");
-    }
-    out = dup_or_throw(m->device.str());
   });
   return out;
 }
@@ -547,16 +506,19 @@ char *torchc_module_device(const torchc_module *m, char **err) {
 void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
                               int64_t n, int64_t h, int64_t w,
                               const float *lut, float *logits, float *probs,
-                              int64_t capacity, int64_t *classes, char **err) {
-  guard(err, [&] {
+                              int64_t capacity, int64_t *classes,
+                              torchc_error *err) {
+  // The batch was checked here; what LibTorch refuses from then on is the
+  // model's doing (forward_slot tells a failed device apart).
+  guard(err, TORCHC_ERR_MODEL, [&] {
     if (classes != nullptr) {
       *classes = 0;
     }
     if (m == nullptr) {
-      throw torchc_error("module is NULL");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "module is NULL");
     }
     if (logits == nullptr || probs == nullptr || classes == nullptr) {
-      throw torchc_error("NULL output buffer passed to forward");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "NULL output buffer passed to forward");
     }
     check_batch(pixels, lut, n, h, w);
 
@@ -577,12 +539,58 @@ void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
   });
 }
 
+void torchc_module_warmup(torchc_module *m, int64_t n, int64_t h, int64_t w,
+                          const float *lut, int runs, int slots,
+                          int64_t *classes, torchc_error *err) {
+  guard(err, TORCHC_ERR_MODEL, [&] {
+    if (m == nullptr) {
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "module is NULL");
+    }
+    if (classes == nullptr) {
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "NULL classes pointer");
+    }
+    if (runs < 1 || slots < 1) {
+      fail(TORCHC_ERR_INVALID_ARGUMENT,
+           "warm-up needs runs >= 1 and slots >= 1, got " +
+               std::to_string(runs) + " and " + std::to_string(slots));
+    }
+    if (lut == nullptr) {
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "NULL table");
+    }
+    check_shape(n, h, w);
+    std::vector<uint8_t> zeros(static_cast<size_t>(n * h * w * 3));
+    c10::InferenceMode guard_mode;
+    for (int r = 0; r < runs; r++) {
+      if (!m->uses_slots()) {
+        forward_host(m, zeros.data(), n, h, w, lut, nullptr, nullptr, 0,
+                     classes);
+        continue;
+      }
+      // Hold all leases at once so that `slots` distinct slots are warmed.
+      std::vector<std::unique_ptr<Lease>> held;
+      for (int i = 0; i < slots; i++) {
+        held.push_back(std::make_unique<Lease>(m));
+        forward_slot(m, **held.back(), zeros.data(), n, h, w, lut, nullptr,
+                     nullptr, 0, classes);
+      }
+    }
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+  });
+}
+
+void torchc_module_free(torchc_module *m) { delete m; }
+
+// torchc_testing.h
+
 void torchc_normalize_u8(const char *device, int tensor_ops,
                          const uint8_t *pixels, int64_t n, int64_t h,
-                         int64_t w, const float *lut, float *out, char **err) {
-  guard(err, [&] {
+                         int64_t w, const float *lut, float *out,
+                         torchc_error *err) {
+  guard(err, TORCHC_ERR_INTERNAL, [&] {
     if (out == nullptr) {
-      throw torchc_error("NULL output buffer");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "NULL output buffer");
     }
     check_batch(pixels, lut, n, h, w);
     c10::InferenceMode guard_mode;
@@ -603,40 +611,11 @@ void torchc_normalize_u8(const char *device, int tensor_ops,
   });
 }
 
-void torchc_module_warmup(torchc_module *m, int64_t n, int64_t h, int64_t w,
-                          const float *lut, int slots, char **err) {
-  guard(err, [&] {
-    if (m == nullptr) {
-      throw torchc_error("module is NULL");
-    }
-    if (slots < 1) {
-      throw torchc_error("warm-up needs slots >= 1, got " +
-                         std::to_string(slots));
-    }
-    std::vector<uint8_t> zeros(static_cast<size_t>(std::max<int64_t>(n * h * w * 3, 1)));
-    check_batch(zeros.data(), lut, n, h, w);
-    c10::InferenceMode guard_mode;
-    int64_t classes = 0;
-    if (!m->uses_slots()) {
-      forward_host(m, zeros.data(), n, h, w, lut, nullptr, nullptr, 0,
-                   &classes);
-      return;
-    }
-    // Hold all leases at once so that `slots` distinct slots are warmed.
-    std::vector<std::unique_ptr<Lease>> held;
-    for (int i = 0; i < slots; i++) {
-      held.push_back(std::make_unique<Lease>(m));
-      forward_slot(m, **held.back(), zeros.data(), n, h, w, lut, nullptr,
-                   nullptr, 0, &classes);
-    }
-  });
-}
-
-int torchc_module_slots(const torchc_module *m, char **err) {
+int torchc_module_slots(const torchc_module *m, torchc_error *err) {
   int n = 0;
-  guard(err, [&] {
+  guard(err, TORCHC_ERR_INTERNAL, [&] {
     if (m == nullptr) {
-      throw torchc_error("module is NULL");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "module is NULL");
     }
     auto *mm = const_cast<torchc_module *>(m);
     std::lock_guard<std::mutex> lock(mm->slots_mu);
@@ -645,105 +624,18 @@ int torchc_module_slots(const torchc_module *m, char **err) {
   return n;
 }
 
-void torchc_module_set_device_path(torchc_module *m, int on, char **err) {
-  guard(err, [&] {
+void torchc_module_set_device_path(torchc_module *m, int on,
+                                   torchc_error *err) {
+  guard(err, TORCHC_ERR_INTERNAL, [&] {
     if (m == nullptr) {
-      throw torchc_error("module is NULL");
+      fail(TORCHC_ERR_INVALID_ARGUMENT, "module is NULL");
     }
     if (!m->device.is_cpu()) {
-      throw torchc_error("the device path is already the only path on " +
-                         m->device.str());
+      fail(TORCHC_ERR_INVALID_ARGUMENT,
+           "the device path is already the only path on " + m->device.str());
     }
     m->device_path.store(on != 0);
   });
 }
-
-int torchc_cuda_built(void) {
-#ifdef TORCHC_WITH_CUDA
-  return 1;
-#else
-  return 0;
-#endif
-}
-
-int64_t torchc_cudnn_version(char **err) {
-  int64_t v = 0;
-  guard(err, [&] {
-    if (at::globalContext().hasCuDNN()) {
-      v = static_cast<int64_t>(at::globalContext().versionCuDNN());
-    }
-  });
-  return v;
-}
-
-int64_t torchc_cuda_runtime_version(char **err) {
-  int64_t v = 0;
-  guard(err, [&] {
-    if (at::globalContext().hasCUDART()) {
-      v = static_cast<int64_t>(at::globalContext().versionCUDART());
-    }
-  });
-  return v;
-}
-
-char *torchc_cuda_device_name(int index, char **err) {
-  char *out = nullptr;
-  guard(err, [&] {
-    int dev = cuda_device(index);
-    char name[256] = {0};
-    if (int rc = cuda_driver().name(name, sizeof(name) - 1, dev); rc != 0) {
-      throw torchc_error("cuDeviceGetName failed with CUresult " +
-                         std::to_string(rc));
-    }
-    out = dup_or_throw(name);
-  });
-  return out;
-}
-
-void torchc_cuda_device_properties(int index, int *cc_major, int *cc_minor,
-                                   int64_t *total_memory, char **err) {
-  guard(err, [&] {
-    if (cc_major == nullptr || cc_minor == nullptr || total_memory == nullptr) {
-      throw torchc_error("NULL output pointer");
-    }
-    int dev = cuda_device(index);
-    const CudaDriver &d = cuda_driver();
-    // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR
-    constexpr int kMajor = 75, kMinor = 76;
-    size_t mem = 0;
-    if (d.attribute(cc_major, kMajor, dev) != 0 ||
-        d.attribute(cc_minor, kMinor, dev) != 0 ||
-        d.total_mem(&mem, dev) != 0) {
-      throw torchc_error("CUDA driver device query failed for device " +
-                         std::to_string(index));
-    }
-    *total_memory = static_cast<int64_t>(mem);
-  });
-}
-
-int torchc_get_cuda_math(char **err) {
-  int v = 0;
-  guard(err, [&] { v = cuda_math(); });
-  return v;
-}
-
-void torchc_set_cuda_deterministic(int on, char **err) {
-  guard(err, [&] {
-    static std::mutex mu;
-    static int defaults = -1;  // settings before our first change
-    std::lock_guard<std::mutex> lock(mu);
-    if (defaults < 0) {
-      defaults = cuda_math();
-    }
-    const int want = on != 0 ? TORCHC_MATH_DETERMINISTIC_CUDNN : defaults;
-    auto &ctx = at::globalContext();
-    ctx.setAllowTF32CuDNN((want & TORCHC_MATH_TF32_CUDNN) != 0);
-    ctx.setAllowTF32CuBLAS((want & TORCHC_MATH_TF32_CUBLAS) != 0);
-    ctx.setDeterministicCuDNN((want & TORCHC_MATH_DETERMINISTIC_CUDNN) != 0);
-    ctx.setBenchmarkCuDNN((want & TORCHC_MATH_BENCHMARK_CUDNN) != 0);
-  });
-}
-
-void torchc_module_free(torchc_module *m) { delete m; }
 
 }  // extern "C"

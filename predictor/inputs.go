@@ -1,17 +1,84 @@
 package predictor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
+	"syscall"
 
 	"github.com/torchgo/predict/decode"
 	"github.com/torchgo/predict/preprocess"
 	"github.com/torchgo/predict/rgb"
 )
+
+// Input is one thing to classify: an image file (File), an encoded image
+// file in memory (Bytes) or behind a reader (Reader), or a decoded image
+// (Image). Its name labels its Result and errors. The zero Input is an
+// unnamed, empty file in memory, which fails to decode. An Input is a
+// value, but what it refers to is not copied: a Reader input is read once
+// and must not be read elsewhere meanwhile.
+type Input struct {
+	name string
+	kind inputKind
+	path string
+	data []byte
+	r    io.Reader
+	img  image.Image
+}
+
+type inputKind int
+
+const (
+	bytesInput inputKind = iota
+	fileInput
+	readerInput
+	imageInput
+)
+
+// File is the image file at path, named by its path.
+func File(path string) Input { return Input{name: path, kind: fileInput, path: path} }
+
+// Bytes is an encoded image file held in memory (not copied: do not
+// change data until its result is out).
+func Bytes(name string, data []byte) Input { return Input{name: name, kind: bytesInput, data: data} }
+
+// Reader is an encoded image file read from r, at most the predictor's
+// maximum input size (WithMaxInputSize); r is read once, on a worker
+// goroutine.
+func Reader(name string, r io.Reader) Input { return Input{name: name, kind: readerInput, r: r} }
+
+// Image is a decoded image. Parity with Python covers the preprocessing
+// from here on; see rgb.FromImage for how pixels are read.
+func Image(name string, img image.Image) Input { return Input{name: name, kind: imageInput, img: img} }
+
+// Name is the name the input was made with.
+func (in Input) Name() string { return in.name }
+
+// Files is the sequence of File inputs for paths, as Stream takes it.
+func Files(paths []string) iter.Seq[Input] { return mapSeq(paths, File) }
+
+func blobInputs(files [][]byte) iter.Seq[Input] {
+	return mapSeq(files, func(b []byte) Input { return Bytes("", b) })
+}
+
+func imageInputs(images []image.Image) iter.Seq[Input] {
+	return mapSeq(images, func(m image.Image) Input { return Image("", m) })
+}
+
+func mapSeq[T any](s []T, f func(T) Input) iter.Seq[Input] {
+	return func(yield func(Input) bool) {
+		for _, v := range s {
+			if !yield(f(v)) {
+				return
+			}
+		}
+	}
+}
 
 // scratch is one preprocessing goroutine's reusable memory.
 type scratch struct {
@@ -19,44 +86,27 @@ type scratch struct {
 	pre  preprocess.Scratch
 }
 
-// source is a list of inputs: name(i) labels input i in results and
-// errors, load(i) turns it into RGB pixels.
-type source struct {
-	n    int
-	name func(i int) string
-	load func(i int, s *scratch) (*rgb.Image, Stage, error)
-}
-
-func noName(int) string { return "" }
-
-func (p *Predictor) files(paths []string) source {
-	return source{
-		n:    len(paths),
-		name: func(i int) string { return paths[i] },
-		load: func(i int, s *scratch) (*rgb.Image, Stage, error) {
-			data, err := readImageFile(paths[i], &s.file)
-			if err != nil {
-				return nil, StageRead, err
-			}
-			return p.decodeBytes(data)
-		},
+// load turns an input into RGB pixels, reporting the stage that failed.
+func (p *Predictor) load(ctx context.Context, in Input, s *scratch) (*rgb.Image, Stage, error) {
+	var data []byte
+	var err error
+	switch in.kind {
+	case fileInput:
+		data, err = readFile(in.path, p.cfg.maxInput, &s.file)
+	case readerInput:
+		data, err = readAtMost(in.r, p.cfg.maxInput, &s.file)
+	case imageInput:
+		return p.fromImage(in.img)
+	default:
+		data = in.data
+		if int64(len(data)) > p.cfg.maxInput {
+			err = tooLarge(int64(len(data)), p.cfg.maxInput)
+		}
 	}
-}
-
-func (p *Predictor) blobs(files [][]byte) source {
-	return source{n: len(files), name: noName, load: func(i int, _ *scratch) (*rgb.Image, Stage, error) {
-		return p.decodeBytes(files[i])
-	}}
-}
-
-func (p *Predictor) images(images []image.Image) source {
-	return source{n: len(images), name: noName, load: func(i int, _ *scratch) (*rgb.Image, Stage, error) {
-		return p.fromImage(images[i])
-	}}
-}
-
-func (p *Predictor) decodeBytes(data []byte) (*rgb.Image, Stage, error) {
-	img, err := decode.BytesWith(data, p.cfg.decode)
+	if err != nil {
+		return nil, StageRead, err
+	}
+	img, err := decode.BytesContext(ctx, data, p.cfg.decode)
 	return img, StageDecode, err
 }
 
@@ -73,11 +123,17 @@ func (p *Predictor) fromImage(img image.Image) (*rgb.Image, Stage, error) {
 	return rgb.FromImage(img), StageDecode, nil
 }
 
-// readImageFile reads a file into *buf (reused across calls), refusing
-// directories with a clear error. The path is left out of the error:
+func tooLarge(size, max int64) error {
+	return fmt.Errorf("input of %d bytes is above the %d-byte maximum input size", size, max)
+}
+
+// readFile reads a regular file into *buf (reused across calls), up to
+// its size when opened and at most max bytes. It opens without blocking
+// and checks the type first, so a FIFO, socket or device is refused at
+// once instead of hanging the read. The path is left out of the error:
 // InputError names the input.
-func readImageFile(path string, buf *[]byte) ([]byte, error) {
-	data, err := readInto(path, buf)
+func readFile(path string, max int64, buf *[]byte) ([]byte, error) {
+	data, err := readRegular(path, max, buf)
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return nil, pe.Err // still errors.Is(err, fs.ErrNotExist) etc.
@@ -85,8 +141,8 @@ func readImageFile(path string, buf *[]byte) ([]byte, error) {
 	return data, err
 }
 
-func readInto(path string, buf *[]byte) ([]byte, error) {
-	f, err := os.Open(path)
+func readRegular(path string, max int64, buf *[]byte) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -101,22 +157,44 @@ func readInto(path string, buf *[]byte) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
 	}
-	size := int(st.Size())
-	if cap(*buf) < size+1 {
-		*buf = make([]byte, size+1)
+	size := st.Size()
+	if size > max {
+		return nil, tooLarge(size, max)
 	}
-	// Read one byte past the stat size so a file that grew is not cut.
-	n, err := io.ReadFull(f, (*buf)[:size+1])
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		return (*buf)[:n], nil
+	if int64(cap(*buf)) < size {
+		*buf = make([]byte, size)
 	}
-	if err != nil {
-		return nil, err
+	n, err := io.ReadFull(f, (*buf)[:size])
+	if err == io.ErrUnexpectedEOF || err == io.EOF { // the file shrank
+		err = nil
 	}
-	rest, err := io.ReadAll(f)
-	if err != nil {
-		return nil, err
+	return (*buf)[:n], err
+}
+
+// readAtMost reads r to its end into *buf, refusing more than max bytes.
+func readAtMost(r io.Reader, max int64, buf *[]byte) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("nil reader")
 	}
-	*buf = append((*buf)[:n], rest...)
-	return *buf, nil
+	b := (*buf)[:0]
+	lr := &io.LimitedReader{R: r, N: max + 1}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*buf = b
+			return nil, err
+		}
+	}
+	*buf = b
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("input is above the %d-byte maximum input size", max)
+	}
+	return b, nil
 }

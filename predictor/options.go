@@ -3,6 +3,7 @@ package predictor
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/torchgo/predict/binding"
@@ -12,22 +13,28 @@ import (
 
 // config is what the options set; defaults in defaults().
 type config struct {
-	device        binding.Device
-	batchSize     int
-	topK          int
-	labels        []string
-	labelsFile    string
-	transform     preprocess.Transform
-	workers       int
-	threads       int
-	logits        bool
-	decode        decode.Options // bomb limit, EXIF transpose
-	deterministic bool
+	device     binding.Device
+	batchSize  int
+	topK       int
+	labels     []string
+	labelsFile string
+	transform  preprocess.Transform
+	workers    int
+	logits     bool
+	decode     decode.Options // bomb limit, EXIF transpose
+	maxInput   int64          // bytes read from a file, reader or blob at most
 
 	inferWorkers int           // 0: 1 on CPU, 2 on CUDA
 	maxDelay     time.Duration // Classify*: how long a batch waits to fill
-	queueSize    int           // Classify*: requests waiting at most
+	queueSize    int           // Classify*: requests admitted at most
+
+	onForward func(n int) // tests: called before each forward pass of n images
 }
+
+// DefaultMaxInputSize is the largest input read by default: well above
+// real image files (Pillow's pixel limit as an uncompressed RGB BMP is
+// about 540 MB).
+const DefaultMaxInputSize = 1 << 30
 
 func defaults() config {
 	return config{
@@ -36,13 +43,13 @@ func defaults() config {
 		topK:      5,
 		transform: preprocess.Resize224(),
 		workers:   runtime.NumCPU(),
-		threads:   runtime.NumCPU(),
-		decode:    decode.Options{Limits: decode.DefaultLimits},
+		maxInput:  DefaultMaxInputSize,
 		maxDelay:  2 * time.Millisecond,
 	}
 }
 
-// Option configures New.
+// Option configures New. Options copy what they are given: changing a
+// slice after passing it changes nothing.
 type Option func(*config) error
 
 // WithDevice selects where the model runs (default: Auto, CUDA when present).
@@ -75,8 +82,10 @@ func WithTopK(k int) Option {
 }
 
 // WithLabels names the classes, one per model output. By default a model
-// with 1000 outputs gets the ImageNet names and any other model none.
+// with 1000 outputs gets the ImageNet names and any other model its class
+// indices ("0", "1", ...).
 func WithLabels(labels []string) Option {
+	labels = slices.Clone(labels)
 	return func(c *config) error { c.labels = labels; return nil }
 }
 
@@ -108,7 +117,8 @@ func WithPreset(name string) Option {
 	}
 }
 
-// WithWorkers sets how many goroutines decode and preprocess images
+// WithWorkers sets how many goroutines decode and preprocess images in
+// each batch call, and how many single-image calls may decode at once
 // (default: the number of CPUs).
 func WithWorkers(n int) Option {
 	return func(c *config) error {
@@ -120,26 +130,28 @@ func WithWorkers(n int) Option {
 	}
 }
 
-// WithThreads sets LibTorch's intra-op thread count (default: the number of
-// CPUs). LibTorch holds this per process, so it affects every module.
-func WithThreads(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("threads must be >= 1, got %d", n)
-		}
-		c.threads = n
-		return nil
-	}
-}
-
 // WithLogits keeps each input's raw logits in its Result.
 func WithLogits(keep bool) Option {
 	return func(c *config) error { c.logits = keep; return nil }
 }
 
-// WithDecodeLimits sets the decompression-bomb limit (default: Pillow's).
+// WithDecodeLimits sets the decompression-bomb limit (default, and the
+// zero Limits: Pillow's).
 func WithDecodeLimits(l decode.Limits) Option {
 	return func(c *config) error { c.decode.Limits = l; return nil }
+}
+
+// WithMaxInputSize bounds the bytes read from one file, reader or
+// in-memory input (default DefaultMaxInputSize); a larger input fails at
+// StageRead without being read.
+func WithMaxInputSize(n int64) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("max input size must be >= 1, got %d", n)
+		}
+		c.maxInput = n
+		return nil
+	}
 }
 
 // WithEXIFTranspose rotates/flips images by their EXIF orientation first,
@@ -147,15 +159,6 @@ func WithDecodeLimits(l decode.Limits) Option {
 // the default matches the plain Python pipeline.
 func WithEXIFTranspose(on bool) Option {
 	return func(c *config) error { c.decode.EXIFTranspose = on; return nil }
-}
-
-// WithDeterministic turns off TF32 and cuDNN autotuning and asks for
-// deterministic cuDNN kernels, for every CUDA model in the process
-// (binding.SetCUDADeterministic). Off by default: PyTorch's defaults are
-// what the user's Python gets, and parity means matching them. No effect
-// on the CPU.
-func WithDeterministic(on bool) Option {
-	return func(c *config) error { c.deterministic = on; return nil }
 }
 
 // WithInferenceWorkers sets how many batches may be in the model at once
@@ -183,8 +186,10 @@ func WithMaxDelay(d time.Duration) Option {
 	}
 }
 
-// WithQueueSize bounds how many single-image calls may wait for the model
-// (default 4 batches); beyond it they fail at once with ErrOverloaded.
+// WithQueueSize bounds how many single-image calls are admitted at once,
+// from their admission until their batch starts (decoding, waiting to
+// decode, waiting for a batch); beyond it they fail at once with
+// ErrOverloaded (default 4 batches).
 func WithQueueSize(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -193,4 +198,9 @@ func WithQueueSize(n int) Option {
 		c.queueSize = n
 		return nil
 	}
+}
+
+// withForwardHook calls f(n) before each forward pass of n images (tests).
+func withForwardHook(f func(n int)) Option {
+	return func(c *config) error { c.onForward = f; return nil }
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
+	"iter"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/torchgo/predict/binding"
-	"github.com/torchgo/predict/rgb"
 )
 
 // prepared is one input after decode and preprocessing: OutputSize pixels
@@ -40,6 +39,12 @@ type done struct {
 	results []Result
 }
 
+// job is one input and its position in the list.
+type job struct {
+	index int
+	in    Input
+}
+
 // run is the pipeline, under one errgroup:
 //
 //	feeder → workers (read, decode, resize/crop) → batcher (input order)
@@ -51,10 +56,9 @@ type done struct {
 // one batch runs through the model the workers prepare the next. Batches
 // are the successful inputs in input order, chunked by the batch size: the
 // same composition as the Python reference.
-func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error) error {
-	n := src.n
-	if n == 0 {
-		return nil
+func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(Result) error) error {
+	if p.closed.Load() {
+		return ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -63,21 +67,24 @@ func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error
 	g, ctx := errgroup.WithContext(ctx)
 	bs := p.cfg.batchSize
 	window := make(chan struct{}, bs+2*p.cfg.workers)
-	jobs := make(chan int)
+	jobs := make(chan job)
 	preparedc := make(chan prepared, cap(window))
 	units := make(chan unit, 1)
 	donec := make(chan done, p.cfg.inferWorkers)
 
+	// The feeder counts the inputs in fed, read after g.Wait.
+	fed := 0
 	g.Go(func() error { // feeder
 		defer close(jobs)
-		for i := 0; i < n; i++ {
+		for in := range inputs {
 			select {
 			case window <- struct{}{}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 			select {
-			case jobs <- i:
+			case jobs <- job{fed, in}:
+				fed++
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -86,13 +93,17 @@ func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error
 	})
 
 	var workers sync.WaitGroup
-	for w := 0; w < min(p.cfg.workers, n); w++ {
+	for range p.cfg.workers {
 		workers.Add(1)
 		g.Go(func() error {
 			defer workers.Done()
 			var s scratch
-			for i := range jobs {
-				item := p.prepare(i, src.name(i), func() (*rgb.Image, Stage, error) { return src.load(i, &s) }, &s)
+			for j := range jobs {
+				item := p.prepare(ctx, j.index, j.in, &s)
+				if err := ctx.Err(); err != nil { // a cancelled input is not a bad one
+					p.putItem(item.pix)
+					return err
+				}
 				select {
 				case preparedc <- item:
 				case <-ctx.Done():
@@ -164,11 +175,6 @@ func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error
 		inferring.Add(1)
 		g.Go(func() error {
 			defer inferring.Done()
-			// LibTorch keeps per-thread state and glibc a malloc arena per
-			// thread: calls that hop OS threads grow RSS (gotorch #273).
-			// Each inference goroutine stays on one thread.
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
 			for u := range units {
 				results, err := p.infer(u)
 				if err != nil {
@@ -212,28 +218,29 @@ func (p *Predictor) run(ctx context.Context, src source, emit func(Result) error
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if emitted < n { // a stage stopped early without an error of its own
+	if emitted < fed { // a stage stopped early without an error of its own
 		if err := parent.Err(); err != nil {
 			return err
 		}
-		return fmt.Errorf("predictor: internal error: %d of %d results", emitted, n)
+		return fmt.Errorf("predictor: internal error: %d of %d results", emitted, fed)
 	}
 	return nil
 }
 
 // prepare loads and preprocesses one input into a pooled pixel buffer;
-// failures become InputErrors.
-func (p *Predictor) prepare(i int, name string, load func() (*rgb.Image, Stage, error), s *scratch) prepared {
-	img, stage, err := load()
+// failures become InputErrors (or the context's error, when ctx ended the
+// work: the caller checks ctx first).
+func (p *Predictor) prepare(ctx context.Context, i int, in Input, s *scratch) prepared {
+	img, stage, err := p.load(ctx, in, s)
 	if err == nil {
 		pix := p.getItem()
-		if err = p.cfg.transform.ApplyWith(img, pix, &s.pre); err == nil {
-			return prepared{index: i, name: name, pix: pix}
+		if err = p.cfg.transform.ApplyContext(ctx, img, pix, &s.pre); err == nil {
+			return prepared{index: i, name: in.name, pix: pix}
 		}
 		p.putItem(pix)
 		stage = StagePreprocess
 	}
-	return prepared{index: i, name: name, err: &InputError{Index: i, Path: name, Stage: stage, Err: err}}
+	return prepared{index: i, name: in.name, err: &InputError{Index: i, Path: in.name, Stage: stage, Err: err}}
 }
 
 // infer runs one unit's batch and returns its results in input order. A
@@ -243,9 +250,9 @@ func (p *Predictor) infer(u unit) ([]Result, error) {
 	var out *binding.Output
 	var ferr error
 	if u.ok > 0 {
-		out, ferr = p.module.Forward(*u.batch, u.ok, p.outH, p.outW, p.table)
+		out, ferr = p.forward(*u.batch, u.ok)
 		p.putBatch(u.batch)
-		if errors.Is(ferr, binding.ErrClosed) {
+		if errors.Is(ferr, ErrClosed) {
 			return nil, ErrClosed
 		}
 	}
@@ -267,7 +274,7 @@ func (p *Predictor) infer(u unit) ([]Result, error) {
 func (p *Predictor) result(it prepared, out *binding.Output, row int, ferr error) Result {
 	r := Result{Index: it.index, Path: it.name}
 	if ferr != nil {
-		r.Err = &InputError{Index: it.index, Path: it.name, Stage: StageInference, Err: ferr}
+		r.Err = ferr
 		return r
 	}
 	logits, probs := out.Row(row)

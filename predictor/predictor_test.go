@@ -1,14 +1,21 @@
 package predictor
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
 	"image/color"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -182,10 +189,136 @@ func TestConcurrentCalls(t *testing.T) {
 
 func TestOptionsValidate(t *testing.T) {
 	model := testenv.TestModel(t, "tiny_classifier.pt")
-	for _, o := range []Option{WithBatchSize(0), WithTopK(0), WithWorkers(0), WithThreads(0), WithPreset("nope")} {
+	for _, o := range []Option{WithBatchSize(0), WithTopK(0), WithWorkers(0), WithMaxInputSize(0), WithPreset("nope")} {
 		_, err := New(model, cpu, o)
 		assert.Error(t, err)
 	}
 	_, err := New(testenv.Path("testdata", "missing.pt"), cpu)
 	assert.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+// Stream takes any mix of inputs and yields their results in order, each
+// named as its input; bytes, readers and files of one image agree.
+func TestStreamMixedInputs(t *testing.T) {
+	chdirRoot(t)
+	p := tiny(t, WithLogits(true), WithBatchSize(2))
+	path := "testdata/images/video-001.jpeg"
+	blob := readAll(t, []string{path})[0]
+	img, err := decode.Bytes(blob, decode.Limits{})
+	require.NoError(t, err)
+	inputs := []Input{
+		File(path), Bytes("mem", blob), Reader("stream", bytes.NewReader(blob)),
+		Bytes("bad", []byte("nope")), Image("decoded", img), File("testdata/missing.jpg"),
+	}
+	var got []Result
+	for r, err := range p.Stream(context.Background(), slices.Values(inputs)) {
+		require.NoError(t, err)
+		got = append(got, r)
+	}
+	require.Len(t, got, len(inputs))
+	for i, r := range got {
+		assert.Equal(t, i, r.Index)
+		assert.Equal(t, inputs[i].Name(), r.Path)
+	}
+	for _, i := range []int{1, 2, 4} {
+		require.NoError(t, got[i].Err)
+		assert.Equal(t, got[0].Logits, got[i].Logits, inputs[i].Name())
+	}
+	assert.ErrorIs(t, got[3].Err, decode.ErrNotImage)
+	assert.ErrorIs(t, got[5].Err, fs.ErrNotExist)
+}
+
+// Breaking out of the loop stops the run; a cancelled context ends it
+// with the context's error as the last pair.
+func TestStreamStops(t *testing.T) {
+	chdirRoot(t)
+	p := tiny(t, WithBatchSize(2))
+	endless := func(yield func(Input) bool) {
+		for yield(File("testdata/images/video-001.q50.420.jpeg")) {
+		}
+	}
+	n := 0
+	for _, err := range p.Stream(context.Background(), endless) {
+		require.NoError(t, err)
+		if n++; n == 5 {
+			break
+		}
+	}
+	assert.Equal(t, 5, n)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var last error
+	n = 0
+	for _, err := range p.Stream(ctx, endless) {
+		if err != nil {
+			last = err
+			continue
+		}
+		if n++; n == 3 {
+			cancel()
+		}
+	}
+	assert.ErrorIs(t, last, context.Canceled)
+}
+
+// After Close every call answers ErrClosed without doing work; Close is
+// idempotent.
+func TestCallsAfterClose(t *testing.T) {
+	chdirRoot(t)
+	var forwards atomic.Int32
+	p, err := New(testenv.TestModel(t, "tiny_classifier.pt"), cpu, withForwardHook(func(int) { forwards.Add(1) }))
+	require.NoError(t, err)
+	require.NoError(t, p.Close())
+	require.NoError(t, p.Close())
+	path := "testdata/images/video-001.jpeg"
+	_, err = p.PredictFiles(context.Background(), []string{path})
+	assert.ErrorIs(t, err, ErrClosed)
+	_, err = p.PredictBytes(context.Background(), [][]byte{{1}})
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.ErrorIs(t, p.StreamFiles(context.Background(), []string{path}, func(Result) error { return nil }), ErrClosed)
+	for _, err := range p.Stream(context.Background(), Files([]string{path})) {
+		assert.ErrorIs(t, err, ErrClosed)
+	}
+	_, err = p.ClassifyBytes(context.Background(), []byte("x"))
+	assert.ErrorIs(t, err, ErrClosed)
+	_, err = p.ClassifyReader(context.Background(), strings.NewReader("x"))
+	assert.ErrorIs(t, err, ErrClosed)
+	assert.Zero(t, forwards.Load())
+}
+
+// Labels are the predictor's own: neither the caller's slice nor the
+// returned one can change them.
+func TestLabelsAreCopies(t *testing.T) {
+	labels := strings.Split("a b c d e f g", " ")
+	p := tiny(t, WithLabels(labels))
+	labels[0] = "changed"
+	got := p.Labels()
+	assert.Equal(t, "a", got[0])
+	got[1] = "changed"
+	assert.Equal(t, "b", p.Labels()[1])
+}
+
+// A path that is not a regular file (here a FIFO nobody writes to) is
+// refused at once, as its own input's error; a file above the maximum
+// input size is refused without being read.
+func TestSpecialAndHugeFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.jpg")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	huge := filepath.Join(dir, "huge.jpg")
+	f, err := os.Create(huge)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(1<<40)) // sparse: 1 TiB, nothing on disk
+	f.Close()
+	p := tiny(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := p.PredictFiles(ctx, []string{fifo, huge})
+	require.NoError(t, err)
+	var ie *InputError
+	require.ErrorAs(t, res[0].Err, &ie)
+	assert.Equal(t, StageRead, ie.Stage)
+	assert.ErrorContains(t, res[0].Err, "not a regular file")
+	assert.ErrorContains(t, res[1].Err, "maximum input size")
 }

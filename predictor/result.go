@@ -7,10 +7,11 @@ type Class struct {
 	Prob  float32 `json:"prob"` // softmax probability, as torch.softmax gives it
 }
 
-// Result is the outcome for one input, at the input's position.
+// Result is the outcome for one input, at the input's position. It is the
+// caller's: nothing in it is shared with the Predictor or other Results.
 type Result struct {
 	Index int    // position in the input list
-	Path  string // file name, "" for in-memory inputs
+	Path  string // file name or the input's name; "" for unnamed inputs
 
 	// Top lists the TopK most probable classes, most probable first (ties:
 	// lower index first). Empty when Err is set.
@@ -19,7 +20,8 @@ type Result struct {
 	// Logits are the model's raw outputs, kept only WithLogits(true).
 	Logits []float32
 
-	// Err is an *InputError when this input failed; the others are unaffected.
+	// Err is an *InputError when this input is bad, or a *BatchError when
+	// the model failed on the batch holding it; the others are unaffected.
 	Err error
 }
 

@@ -2,43 +2,60 @@ package predictor
 
 import (
 	"context"
-	"errors"
 	"image"
-	"runtime"
+	"io"
 	"sync"
 	"time"
-
-	"github.com/torchgo/predict/binding"
-	"github.com/torchgo/predict/rgb"
 )
 
-// ErrOverloaded is returned by single-image calls when the request queue
-// is full: the caller should shed load or retry later, as with HTTP 503.
-var ErrOverloaded = errors.New("predictor: overloaded: request queue is full")
-
-// ClassifyBytes classifies one encoded image. Concurrent calls from many
-// goroutines are coalesced into batches (up to the batch size, waiting at
-// most WithMaxDelay for company), as an inference server would; each
-// caller gets its own result. Decoding and preprocessing run on the
-// caller's goroutine. The error is an *InputError for a bad image,
-// ErrOverloaded, ErrClosed, or the context's.
+// ClassifyBytes classifies one encoded image, as a service does for each
+// request. Concurrent calls from many goroutines are coalesced into
+// batches (up to the batch size, waiting at most WithMaxDelay for
+// company); each caller gets its own result.
+//
+// Work is admitted before it is done: a closed predictor answers
+// ErrClosed and a full queue (WithQueueSize calls already admitted)
+// ErrOverloaded at once, before any decoding. Admitted calls decode on
+// the caller's goroutine, at most WithWorkers at a time, waiting for a
+// turn while honouring ctx; a call whose ctx ends while it decodes or
+// waits for its batch returns ctx's error at once, and its image is
+// dropped from the batch, never computed.
+//
+// The error is an *InputError for a bad image, a *BatchError when the
+// model failed on the batch, ErrOverloaded, ErrClosed, or ctx's error.
 func (p *Predictor) ClassifyBytes(ctx context.Context, data []byte) (Result, error) {
-	return p.classify(ctx, func() (*rgb.Image, Stage, error) { return p.decodeBytes(data) })
+	return p.classify(ctx, Bytes("", data))
 }
 
-// ClassifyImage is ClassifyBytes for a decoded image (see Predict).
+// ClassifyReader is ClassifyBytes for an image read from r, at most
+// WithMaxInputSize bytes (more is an *InputError at StageRead). r is read
+// after admission, on the caller's goroutine.
+func (p *Predictor) ClassifyReader(ctx context.Context, r io.Reader) (Result, error) {
+	return p.classify(ctx, Reader("", r))
+}
+
+// ClassifyImage is ClassifyBytes for a decoded image (see Image).
 func (p *Predictor) ClassifyImage(ctx context.Context, img image.Image) (Result, error) {
-	return p.classify(ctx, func() (*rgb.Image, Stage, error) { return p.fromImage(img) })
+	return p.classify(ctx, Image("", img))
 }
 
 // request is one caller's prepared image waiting for a batch.
 type request struct {
-	item  prepared
-	reply chan Result // buffered: the coalescer never blocks on a caller
+	ctx    context.Context
+	item   prepared
+	queued time.Time
+	reply  chan Result // buffered: the coalescer never blocks on a caller
 }
 
-// coalescer is the goroutine that turns single requests into batches.
+// coalescer admits single-image calls and turns them into batches.
 type coalescer struct {
+	// admitted holds a token for each call from admission until its batch
+	// starts (or it fails or gives up): the queue size.
+	admitted chan struct{}
+	// decoding holds a token for each call decoding now: the workers.
+	decoding chan struct{}
+	// queue holds prepared requests; it has room for every admitted call,
+	// so a send never blocks.
 	queue chan *request
 	quit  chan struct{}
 	done  chan struct{}
@@ -47,53 +64,109 @@ type coalescer struct {
 	closed bool
 }
 
-// enqueue adds a request unless the queue is full or stopped. Under the
-// lock, no request can slip in after stop has drained the queue.
-func (c *coalescer) enqueue(r *request) error {
+func (p *Predictor) startCoalescer() *coalescer {
+	size := p.cfg.queueSize
+	if size == 0 {
+		size = 4 * p.cfg.batchSize
+	}
+	c := &coalescer{
+		admitted: make(chan struct{}, size),
+		decoding: make(chan struct{}, p.cfg.workers),
+		queue:    make(chan *request, size),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go p.coalesce(c)
+	return c
+}
+
+// admit takes a queue token, or refuses at once.
+func (c *coalescer) admit() error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {
 		return ErrClosed
 	}
 	select {
-	case c.queue <- r:
+	case c.admitted <- struct{}{}:
 		return nil
 	default:
 		return ErrOverloaded
 	}
 }
 
-func (p *Predictor) classify(ctx context.Context, load func() (*rgb.Image, Stage, error)) (Result, error) {
+func (c *coalescer) release() { <-c.admitted }
+
+// startDecode waits for a decoding turn.
+func (c *coalescer) startDecode(ctx context.Context) error {
+	select {
+	case c.decoding <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.quit:
+		return ErrClosed
+	}
+}
+
+func (c *coalescer) endDecode() { <-c.decoding }
+
+// enqueue hands a prepared request to the coalescer unless it stopped.
+// Under the lock, no request can slip in after stop has drained the queue.
+func (c *coalescer) enqueue(r *request) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return ErrClosed
+	}
+	c.queue <- r // never blocks: one slot per admitted call
+	return nil
+}
+
+func (p *Predictor) classify(ctx context.Context, in Input) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	s := p.scratches.Get().(*scratch)
-	item := p.prepare(0, "", load, s)
-	p.scratches.Put(s)
-	if item.err != nil {
-		return Result{Err: item.err}, item.err
-	}
-	req := &request{item: item, reply: make(chan Result, 1)}
-	if err := p.service.enqueue(req); err != nil {
-		p.putItem(item.pix)
+	c := p.coalescer
+	if err := c.admit(); err != nil {
 		return Result{}, err
 	}
+	item, err := p.prepareOne(ctx, c, in)
+	if err != nil {
+		c.release()
+		return Result{Err: item.err}, err
+	}
+	req := &request{ctx: ctx, item: item, queued: time.Now(), reply: make(chan Result, 1)}
+	if err := c.enqueue(req); err != nil {
+		p.putItem(item.pix)
+		c.release()
+		return Result{}, err
+	}
+	// From here the coalescer owns the token and the pixels.
 	select {
 	case r := <-req.reply:
 		return r, r.Err
 	case <-ctx.Done():
-		return Result{}, ctx.Err() // the batch still runs; its reply is dropped
+		return Result{}, ctx.Err() // the coalescer drops the request
 	}
 }
 
-func (p *Predictor) startCoalescer() *coalescer {
-	size := p.cfg.queueSize
-	if size == 0 {
-		size = 4 * p.cfg.batchSize
+// prepareOne decodes and preprocesses in on the caller's goroutine in a
+// decoding turn. The error is the item's InputError, or ctx's or
+// ErrClosed with a zero item.
+func (p *Predictor) prepareOne(ctx context.Context, c *coalescer, in Input) (prepared, error) {
+	if err := c.startDecode(ctx); err != nil {
+		return prepared{}, err
 	}
-	c := &coalescer{queue: make(chan *request, size), quit: make(chan struct{}), done: make(chan struct{})}
-	go p.coalesce(c)
-	return c
+	s := p.scratches.Get().(*scratch)
+	item := p.prepare(ctx, 0, in, s)
+	p.scratches.Put(s)
+	c.endDecode()
+	if err := ctx.Err(); err != nil { // a cancelled input is not a bad one
+		p.putItem(item.pix)
+		return prepared{}, err
+	}
+	return item, item.err
 }
 
 // stop ends the coalescer after its current batch; waiting requests get
@@ -108,6 +181,7 @@ func (c *coalescer) stop() {
 		select {
 		case r := <-c.queue:
 			r.reply <- Result{Err: ErrClosed}
+			c.release()
 		default:
 			return
 		}
@@ -115,13 +189,12 @@ func (c *coalescer) stop() {
 }
 
 // coalesce takes the first waiting request, gathers more until the batch
-// is full or maxDelay has passed since the first, and runs the batch.
-// Requests that arrive while a batch runs queue up and fill the next one
-// at once, so under load batches are full and the delay never applies.
+// is full or maxDelay has passed since the first was queued, and runs the
+// batch. Requests that arrive while a batch runs queue up and fill the
+// next one at once, so under load batches are full and the delay never
+// applies. Requests whose caller has gone are dropped without computing.
 func (p *Predictor) coalesce(c *coalescer) {
 	defer close(c.done)
-	runtime.LockOSThread() // see run's inference goroutines
-	defer runtime.UnlockOSThread()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	batch := make([]*request, 0, p.cfg.batchSize)
@@ -129,16 +202,19 @@ func (p *Predictor) coalesce(c *coalescer) {
 		batch = batch[:0]
 		select {
 		case r := <-c.queue:
-			batch = append(batch, r)
+			batch = p.keep(c, batch, r)
 		case <-c.quit:
 			return
 		}
-		timer.Reset(p.cfg.maxDelay)
+		if len(batch) == 0 {
+			continue
+		}
+		timer.Reset(time.Until(batch[0].queued.Add(p.cfg.maxDelay)))
 	fill:
 		for len(batch) < p.cfg.batchSize {
 			select {
 			case r := <-c.queue:
-				batch = append(batch, r)
+				batch = p.keep(c, batch, r)
 			case <-timer.C:
 				break fill
 			case <-c.quit:
@@ -146,22 +222,42 @@ func (p *Predictor) coalesce(c *coalescer) {
 			}
 		}
 		timer.Stop()
-		p.runRequests(batch)
+		// Callers who gave up while the batch filled leave it now.
+		live := batch[:0]
+		for _, r := range batch {
+			live = p.keep(c, live, r)
+		}
+		if len(live) > 0 {
+			p.runRequests(c, live)
+		}
 	}
 }
 
-// runRequests forwards one coalesced batch and answers its callers.
-func (p *Predictor) runRequests(batch []*request) {
+// keep appends r to batch unless its caller has gone, in which case its
+// pixels and its queue token are given back.
+func (p *Predictor) keep(c *coalescer, batch []*request, r *request) []*request {
+	if r.ctx.Err() != nil {
+		p.putItem(r.item.pix)
+		c.release()
+		return batch
+	}
+	return append(batch, r)
+}
+
+// runRequests forwards one coalesced batch and answers its callers. Its
+// requests leave the queue as the batch starts.
+func (p *Predictor) runRequests(c *coalescer, batch []*request) {
 	buf := p.getBatch()
 	for _, r := range batch {
 		*buf = append(*buf, r.item.pix...)
 		p.putItem(r.item.pix)
+		c.release()
 	}
-	out, err := p.module.Forward(*buf, len(batch), p.outH, p.outW, p.table)
+	out, err := p.forward(*buf, len(batch))
 	p.putBatch(buf)
 	for i, r := range batch {
 		res := p.result(r.item, out, i, err)
-		if err != nil && errors.Is(err, binding.ErrClosed) {
+		if err == ErrClosed {
 			res.Err = ErrClosed
 		}
 		r.reply <- res

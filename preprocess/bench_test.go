@@ -1,6 +1,7 @@
 package preprocess
 
 import (
+	"context"
 	"os"
 	"testing"
 
@@ -18,7 +19,7 @@ func rocket(b *testing.B) []byte {
 }
 
 func BenchmarkResize(b *testing.B) {
-	img, err := decode.Bytes(rocket(b), decode.DefaultLimits)
+	img, err := decode.Bytes(rocket(b), decode.Limits{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func BenchmarkResize(b *testing.B) {
 			var s Scratch
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if err := t.ApplyWith(img, dst, &s); err != nil {
+				if err := t.ApplyContext(context.Background(), img, dst, &s); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -69,11 +70,11 @@ func BenchmarkPreprocessDir(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				img, err := decode.Bytes(files[i%len(files)], decode.DefaultLimits)
+				img, err := decode.Bytes(files[i%len(files)], decode.Limits{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := t.ApplyWith(img, dst, &s); err != nil {
+				if err := t.ApplyContext(context.Background(), img, dst, &s); err != nil {
 					b.Fatal(err)
 				}
 				plane := w * h

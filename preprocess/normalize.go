@@ -1,6 +1,7 @@
 package preprocess
 
-// Normalization is torchvision's Normalize(mean, std) after ToTensor.
+// Normalization is torchvision's Normalize(mean, std) after ToTensor. It is
+// a plain value, safe to share.
 type Normalization struct {
 	Mean, Std [3]float64
 }

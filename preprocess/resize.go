@@ -1,6 +1,7 @@
 package preprocess
 
 import (
+	"context"
 	"math"
 
 	"github.com/torchgo/predict/rgb"
@@ -109,7 +110,8 @@ func clip8(acc int32) uint8 {
 	return uint8(v)
 }
 
-// Scratch holds the buffers one goroutine reuses across resizes.
+// Scratch holds the buffers one goroutine reuses across resizes. It is not
+// safe for concurrent use: give each goroutine its own.
 type Scratch struct {
 	tmp, resized []byte
 	tall         []byte
@@ -134,17 +136,18 @@ func Resize(src *rgb.Image, w, h int, dst *rgb.Image) *rgb.Image {
 	if dst == nil || dst.W != w || dst.H != h || len(dst.Pix) != w*h*3 {
 		dst = rgb.New(w, h)
 	}
-	resize(src, dst, new(Scratch))
+	resize(context.Background(), src, dst, new(Scratch))
 	return dst
 }
 
-// resize resamples src into dst (any size), with s's buffers.
-func resize(src, dst *rgb.Image, s *Scratch) {
+// resize resamples src into dst (any size), with s's buffers. It gives up
+// with ctx's error soon after ctx is done: both passes check it row by row.
+func resize(ctx context.Context, src, dst *rgb.Image, s *Scratch) error {
 	w, h := dst.W, dst.H
 	needH, needV := w != src.W, h != src.H
 	if !needH && !needV {
 		copy(dst.Pix, src.Pix) // Pillow returns a copy for an unchanged size
-		return
+		return nil
 	}
 	s.kv.init(src.H, 0, float32(src.H), h, &s.weights)
 
@@ -161,19 +164,25 @@ func resize(src, dst *rgb.Image, s *Scratch) {
 		if needV {
 			tmp = &rgb.Image{W: w, H: last - first, Pix: grow(&s.tmp, w*(last-first)*3)}
 		}
-		horizontal(tmp, src, first, &s.kh)
+		if err := horizontal(ctx, tmp, src, first, &s.kh); err != nil {
+			return err
+		}
 		in, rowOffset = tmp, first
 	}
 	if needV {
-		vertical(dst, in, rowOffset, &s.kv, grow(&s.acc, in.W*3))
+		return vertical(ctx, dst, in, rowOffset, &s.kv, grow(&s.acc, in.W*3))
 	}
+	return nil
 }
 
 // horizontal resamples rows [first, first+dst.H) of src into dst.
-func horizontal(dst, src *rgb.Image, first int, kn *kernel) {
+func horizontal(ctx context.Context, dst, src *rgb.Image, first int, kn *kernel) error {
 	const half = int32(1) << (precisionBits - 1)
 	sw, dw := src.W*3, dst.W*3
 	for y := 0; y < dst.H; y++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		row := src.Pix[(y+first)*sw : (y+first+1)*sw]
 		out := dst.Pix[y*dw : (y+1)*dw]
 		for x := 0; x < dst.W; x++ {
@@ -191,16 +200,20 @@ func horizontal(dst, src *rgb.Image, first int, kn *kernel) {
 			o[0], o[1], o[2] = clip8(r), clip8(g), clip8(b)
 		}
 	}
+	return nil
 }
 
 // vertical resamples src into dst; the kernel's input rows are shifted by
 // -rowOffset because src starts at that source row. acc holds one row of
 // int32 sums (src.W*3).
-func vertical(dst, src *rgb.Image, rowOffset int, kn *kernel, acc []int32) {
+func vertical(ctx context.Context, dst, src *rgb.Image, rowOffset int, kn *kernel, acc []int32) error {
 	const half = int32(1) << (precisionBits - 1)
 	stride := src.W * 3
 	acc = acc[:stride]
 	for y := 0; y < dst.H; y++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		taps := kn.k[y*kn.stride : y*kn.stride+kn.n[y]]
 		base := (kn.lo[y] - rowOffset) * stride
 		// Integer sums are exact, so accumulating row by row (two taps per
@@ -239,4 +252,5 @@ func vertical(dst, src *rgb.Image, rowOffset int, kn *kernel, acc []int32) {
 			out[i] = clip8(a)
 		}
 	}
+	return nil
 }

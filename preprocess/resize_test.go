@@ -1,6 +1,7 @@
 package preprocess
 
 import (
+	"context"
 	"encoding/base64"
 	"math/rand"
 	"testing"
@@ -146,4 +147,14 @@ func TestTallVerticalFirstMatchesPillow122(t *testing.T) {
 	require.NoError(t, Resize224().Apply(src, plain))
 	assert.NotEqual(t, want, plain, "the two orders differ on this image (parity-spec §2.4: ±1 on ~19% of pixels)")
 	assert.Equal(t, Resize(src, 224, 224, nil).Pix, plain)
+}
+
+// ApplyContext gives up with the context's error when it ends mid-resize.
+func TestApplyContextStops(t *testing.T) {
+	src := rgb.New(4000, 4000)
+	dst := make([]byte, 224*224*3)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, Resize224().ApplyContext(ctx, src, dst, nil), context.Canceled)
+	assert.NoError(t, Resize224().ApplyContext(context.Background(), src, dst, nil))
 }

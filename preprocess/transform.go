@@ -4,13 +4,16 @@
 package preprocess
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/torchgo/predict/rgb"
 )
 
 // Transform is a torchvision Compose of Resize, optional CenterCrop,
-// ToTensor and Normalize. The uint8 part (resize, crop) runs on the host;
+// ToTensor and Normalize. It is a plain value; its methods do not change
+// it, so one Transform may serve many goroutines (each with its own
+// Scratch). The uint8 part (resize, crop) runs on the host;
 // normalisation is a table (Normalization.Table) applied wherever the
 // tensor lives.
 type Transform struct {
@@ -107,12 +110,13 @@ func (t Transform) ResizedSize(W, H int) (w, h int) {
 // (which must hold exactly w*h*3 bytes): the uint8 HWC tensor that
 // ToTensor would read.
 func (t Transform) Apply(src *rgb.Image, dst []uint8) error {
-	return t.ApplyWith(src, dst, nil)
+	return t.ApplyContext(context.Background(), src, dst, nil)
 }
 
-// ApplyWith is Apply reusing s's buffers (nil allocates), so that a
-// goroutine preprocessing many images allocates nothing in steady state.
-func (t Transform) ApplyWith(src *rgb.Image, dst []uint8, s *Scratch) error {
+// ApplyContext is Apply reusing s's buffers (nil allocates), so that a
+// goroutine preprocessing many images allocates nothing in steady state,
+// and giving up with ctx's error soon after ctx is done.
+func (t Transform) ApplyContext(ctx context.Context, src *rgb.Image, dst []uint8, s *Scratch) error {
 	if err := src.Validate(); err != nil {
 		return err
 	}
@@ -126,27 +130,29 @@ func (t Transform) ApplyWith(src *rgb.Image, dst []uint8, s *Scratch) error {
 	out := &rgb.Image{W: ow, H: oh, Pix: dst}
 	rw, rh := t.ResizedSize(src.W, src.H)
 	if t.CropW == 0 {
-		t.resize(src, out, s)
-		return nil
+		return t.resize(ctx, src, out, s)
 	}
 	resized := &rgb.Image{W: rw, H: rh, Pix: grow(&s.resized, rw*rh*3)}
-	t.resize(src, resized, s)
+	if err := t.resize(ctx, src, resized, s); err != nil {
+		return err
+	}
 	CenterCrop(resized, t.CropW, t.CropH, out)
 	return nil
 }
 
 // resize is Pillow's Image.resize of the reference version, or of Pillow
 // >= 12.2 with TallVerticalFirst.
-func (t Transform) resize(src, dst *rgb.Image, s *Scratch) {
+func (t Transform) resize(ctx context.Context, src, dst *rgb.Image, s *Scratch) error {
 	if t.TallVerticalFirst && src.H > 100*src.W && dst.H < src.H {
 		// Pillow 12.2 Image.resize: to (W, outH) with box (0, y0, W, y1),
 		// then to (outW, outH) — two single-axis resizes for the default box.
 		mid := &rgb.Image{W: src.W, H: dst.H, Pix: grow(&s.tall, src.W*dst.H*3)}
-		resize(src, mid, s)
-		resize(mid, dst, s)
-		return
+		if err := resize(ctx, src, mid, s); err != nil {
+			return err
+		}
+		return resize(ctx, mid, dst, s)
 	}
-	resize(src, dst, s)
+	return resize(ctx, src, dst, s)
 }
 
 // ToTensor applies the normalisation table to a uint8 HWC image, giving

@@ -10,7 +10,8 @@ import (
 )
 
 // Image is W×H pixels, row-major, three bytes (R, G, B) per pixel with no
-// padding: Pix[(y*W+x)*3+c].
+// padding: Pix[(y*W+x)*3+c]. Like image.RGBA, it may be read from many
+// goroutines but not written while read.
 type Image struct {
 	W, H int
 	Pix  []uint8

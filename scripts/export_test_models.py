@@ -15,6 +15,11 @@ Files written to OUTDIR (created if missing):
                         (300 scripted 3->3 3x3 convolutions; a few hundred ms
                         for 1x3x224x224 on one thread) for "Close while Forward
                         is in flight" tests
+    fails_on_bright.pt  [N, 7] float32 like tiny_classifier, but raises
+                        (a TorchScript exception) when any input value is
+                        above 2.0, i.e. for bright images after ImageNet
+                        normalisation; black warm-up batches pass
+    no_classes.pt       forward(x) -> [N, 0] float32 (no outputs)
     not_torchscript.pt  the text "this is not a TorchScript archive\\n"
 
 All modules are scripted (torch.jit.script), so no input shape is baked in.
@@ -72,6 +77,22 @@ class WideClassifier(nn.Module):
         return self.fc(x.mean(dim=[2, 3]))
 
 
+class FailsOnBright(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 7)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if bool(x.max() > 2.0):
+            raise RuntimeError("fails_on_bright: input above 2.0")
+        return self.fc(x.mean(dim=[2, 3]))
+
+
+class NoClasses(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean(dim=[2, 3])[:, :0]
+
+
 class Slow(nn.Module):
     def __init__(self, layers: int = 300):
         super().__init__()
@@ -94,6 +115,7 @@ def build_models():
         "wrong_rank.pt": WrongRank(),
         "int_output.pt": IntOutput(),
         "wrong_batch.pt": WrongBatch(),
+        "no_classes.pt": NoClasses(),
     }
     torch.manual_seed(1)
     models["tiny_classifier.pt"] = TinyClassifier()
@@ -101,6 +123,8 @@ def build_models():
     models["slow.pt"] = Slow()
     torch.manual_seed(3)
     models["wide_classifier.pt"] = WideClassifier()
+    torch.manual_seed(1)
+    models["fails_on_bright.pt"] = FailsOnBright()
     return models
 
 

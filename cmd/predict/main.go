@@ -138,16 +138,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fatal(err)
 	}
 	transform.TallVerticalFirst = o.tallFirst
+	// LibTorch's settings are the process's: set before the model loads.
+	if err := binding.SetThreads(o.threads); err != nil {
+		return fatal(err)
+	}
+	if o.deterministic {
+		if err := binding.SetCUDADeterministic(true); err != nil {
+			return fatal(err)
+		}
+	}
 	opts := []predictor.Option{
 		predictor.WithDevice(dev),
 		predictor.WithTransform(transform),
 		predictor.WithBatchSize(o.batchSize),
 		predictor.WithTopK(o.topK),
-		predictor.WithThreads(o.threads),
 		predictor.WithWorkers(o.workers),
 		predictor.WithLogits(o.logits),
 		predictor.WithEXIFTranspose(o.exif),
-		predictor.WithDeterministic(o.deterministic),
 	}
 	if o.labels != "" {
 		opts = append(opts, predictor.WithLabelsFile(o.labels))
@@ -233,7 +240,7 @@ func printVersion(stdout, stderr io.Writer) int {
 	for _, d := range devs {
 		fmt.Fprintf(stdout, "cuda:%d %s (compute capability %d.%d, %.0f GiB)\n", d.Index, d.Name, d.Major, d.Minor, float64(d.MemoryBytes)/(1<<30))
 	}
-	if m, err := binding.GetCUDAMath(); err == nil {
+	if m, err := binding.CUDAMathSettings(); err == nil {
 		fmt.Fprintf(stdout, "CUDA math: TF32 cuDNN %v, TF32 cuBLAS %v, deterministic cuDNN %v, cuDNN benchmark %v\n",
 			m.TF32CuDNN, m.TF32CuBLAS, m.DeterministicCuDNN, m.BenchmarkCuDNN)
 	}

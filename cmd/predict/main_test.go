@@ -78,13 +78,7 @@ func TestJSONLMatchesReference(t *testing.T) {
 // prints the same as the in-process run.
 func TestBuiltBinary(t *testing.T) {
 	model := testenv.Model(t)
-	bin := testenv.Path("bin", "predict")
-	if _, err := os.Stat(bin); err != nil {
-		if os.Getenv("PREDICT_REQUIRE_ORACLE") == "1" {
-			t.Fatalf("%s missing: `make build` makes it", bin)
-		}
-		t.Skip("bin/predict not built; run `make build`")
-	}
+	bin := builtBinary(t)
 	cmd := exec.Command(bin, "--model", model, "--format", "jsonl", "--logits", "testdata/images")
 	cmd.Dir = testenv.Root()
 	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")

@@ -37,7 +37,9 @@ func Path(parts ...string) string {
 
 func required() bool { return os.Getenv("PREDICT_REQUIRE_ORACLE") == "1" }
 
-func missing(t testing.TB, what string) {
+// Missing skips the test for want of what it needs, or fails it under
+// PREDICT_REQUIRE_ORACLE=1.
+func Missing(t testing.TB, what string) {
 	t.Helper()
 	if required() {
 		t.Fatalf("%s (PREDICT_REQUIRE_ORACLE=1: run `make test`, which prepares it)", what)
@@ -52,7 +54,7 @@ func file(t testing.TB, env, def, what string) string {
 		p = def
 	}
 	if _, err := os.Stat(p); err != nil {
-		missing(t, what+" not found at "+p)
+		Missing(t, what+" not found at "+p)
 	}
 	return p
 }
@@ -84,7 +86,7 @@ func Python(t testing.TB) string {
 		py = "/usr/bin/python3"
 	}
 	if err := exec.Command(py, "-c", "import PIL, torch, torchvision").Run(); err != nil {
-		missing(t, py+" cannot import PIL, torch and torchvision")
+		Missing(t, py+" cannot import PIL, torch and torchvision")
 	}
 	return py
 }
