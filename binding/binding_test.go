@@ -329,3 +329,26 @@ func TestNormalizeEqualsTable(t *testing.T) {
 	_, err := normalize(Device{Kind: CPU}, false, px[:5], n, h, w, &lut)
 	assert.Error(t, err)
 }
+
+// Sub-batches fill the same rows as the whole batch; on the CPU the tiny
+// classifier's logits do not depend on the batch, so they are equal.
+func TestForwardSubBatched(t *testing.T) {
+	m := load(t, "tiny_classifier.pt")
+	px := batch(7, 6, 5)
+	whole, err := m.Forward(px, 7, 6, 5, identity())
+	require.NoError(t, err)
+	for _, sub := range []int{1, 2, 3, 7, 100} {
+		got, err := m.ForwardSubBatched(px, 7, 6, 5, identity(), sub)
+		require.NoError(t, err, sub)
+		assert.Equal(t, whole.Logits, got.Logits, "sub-batches of %d", sub)
+		assert.Equal(t, whole.Probs, got.Probs, "sub-batches of %d", sub)
+	}
+	_, err = m.ForwardSubBatched(px, 7, 6, 5, identity(), -1)
+	assert.ErrorIs(t, err, ErrInvalidArgument)
+	// The capacity retry works across sub-batches too.
+	wide := load(t, "wide_classifier.pt")
+	out, err := wide.ForwardSubBatched(batch(5, 4, 4), 5, 4, 4, identity(), 2)
+	require.NoError(t, err)
+	assert.Equal(t, 1500, out.Classes)
+	assert.Len(t, out.Logits, 5*1500)
+}

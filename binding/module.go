@@ -98,16 +98,29 @@ func (o *Output) Row(i int) (logits, probs []float32) {
 // (ToTensor+Normalize, docs/parity-spec.md §4); the mapping happens on the
 // module's device, so only uint8 crosses to it.
 func (m *Module) Forward(pixels []byte, n, h, w int, lut *[3][256]float32) (*Output, error) {
+	return m.ForwardSubBatched(pixels, n, h, w, lut, 0)
+}
+
+// ForwardSubBatched is Forward running the model on parts of sub images
+// (the last part smaller; 0 or >= n: the whole batch), in the same C
+// call: activations need memory for sub images instead of n. The logits
+// equal Forward's only where the model's outputs do not depend on the
+// batch an image rides in; check that (as predictor does at load) before
+// relying on it.
+func (m *Module) ForwardSubBatched(pixels []byte, n, h, w int, lut *[3][256]float32, sub int) (*Output, error) {
 	if err := checkBatch(pixels, n, h, w, lut); err != nil {
 		return nil, m.invalid("forward", err)
+	}
+	if sub < 0 {
+		return nil, m.invalid("forward", fmt.Errorf("sub-batch size %d", sub))
 	}
 	guess := int(m.classes.Load())
 	if guess == 0 {
 		guess = 1000 // ImageNet; a wrong guess costs one retry per module
 	}
-	out, classes, err := m.forward(pixels, n, h, w, lut, guess)
+	out, classes, err := m.forward(pixels, n, h, w, lut, sub, guess)
 	if err != nil && classes > guess {
-		out, classes, err = m.forward(pixels, n, h, w, lut, classes)
+		out, classes, err = m.forward(pixels, n, h, w, lut, sub, classes)
 	}
 	if err != nil {
 		return nil, err
@@ -118,7 +131,7 @@ func (m *Module) Forward(pixels []byte, n, h, w int, lut *[3][256]float32) (*Out
 
 // forward is one C call with room for `room` classes per row. On a short
 // buffer it reports the width the model needs in classes.
-func (m *Module) forward(pixels []byte, n, h, w int, lut *[3][256]float32, room int) (*Output, int, error) {
+func (m *Module) forward(pixels []byte, n, h, w int, lut *[3][256]float32, sub, room int) (*Output, int, error) {
 	logits := make([]float32, n*room)
 	probs := make([]float32, n*room)
 	var classes C.int64_t
@@ -128,7 +141,7 @@ func (m *Module) forward(pixels []byte, n, h, w int, lut *[3][256]float32, room 
 		C.torchc_module_forward_u8(hd,
 			(*C.uint8_t)(unsafe.Pointer(&pixels[0])),
 			C.int64_t(n), C.int64_t(h), C.int64_t(w),
-			(*C.float)(unsafe.Pointer(&lut[0][0])),
+			(*C.float)(unsafe.Pointer(&lut[0][0])), C.int64_t(sub),
 			(*C.float)(unsafe.Pointer(&logits[0])),
 			(*C.float)(unsafe.Pointer(&probs[0])),
 			C.int64_t(len(logits)), &classes, e)

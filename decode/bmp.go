@@ -240,7 +240,7 @@ func decodeBMP(data []byte, lim budget) (*rgb.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lim.check("BMP", b.w, b.h); err != nil {
+	if err := lim.size("BMP", b.mode, b.w, b.h); err != nil {
 		return nil, err
 	}
 	// Image.open(path): ImageFile.load may memory-map the file.

@@ -160,6 +160,7 @@ func TestCorpusMatchesPillow(t *testing.T) {
 				describeDiff(t, path, img.Pix))
 			continue
 		}
+		checkConfig(t, name, data, w)
 		exact++
 	}
 	t.Logf("corpus %s: %d files; Pillow reads %d: %d exact, %d refused as unsupported (documented); %d refused by both",
@@ -212,4 +213,24 @@ func TestCorpusErrorsAreReadable(t *testing.T) {
 		assert.NotContains(t, msg, "*decode.", name)
 		assert.Regexp(t, `^(empty file|not an image|truncated |invalid |image is \d+x\d+|unsupported |animated )`, msg, name)
 	}
+}
+
+// checkConfig: the header Config reads names Pillow's format and mode (or
+// none) and the image's size (a TIFF's before its orientation).
+func checkConfig(t *testing.T, name string, data []byte, w oracleDecode) {
+	t.Helper()
+	h, err := Config(data)
+	if !assert.NoError(t, err, "%s: Config", name) {
+		return
+	}
+	assert.True(t, strings.EqualFold(h.Format, w.Format) || w.Format == "MPO" && h.Format == "JPEG",
+		"%s: Config format %s, Pillow %s", name, h.Format, w.Format)
+	size := [2]int{h.Width, h.Height}
+	if size != [2]int{w.W, w.H} && !(h.Format == "TIFF" && size == [2]int{w.H, w.W}) {
+		t.Errorf("%s: Config size %dx%d, Pillow %dx%d", name, h.Width, h.Height, w.W, w.H)
+	}
+	if h.Mode != "" && h.Mode != w.Mode {
+		t.Errorf("%s: Config mode %s, Pillow %s", name, h.Mode, w.Mode)
+	}
+	assert.GreaterOrEqual(t, h.PeakBytes(), int64(3*w.W*w.H), name)
 }

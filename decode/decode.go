@@ -118,11 +118,94 @@ func (l Limits) check(format string, w, h int) error {
 }
 
 // budget is what one decode may spend: pixels (the caller's Limits) and
-// time (until the caller's context is done). Decoders check stopped() in
-// their row loops and hand stop to the C ones.
+// time (until the caller's context is done). Decoders report the image's
+// size to size() where Pillow learns it, before any pixel buffer exists,
+// check stopped() in their row loops and hand stop to the C ones.
 type budget struct {
 	Limits
-	stop *stopFlag
+	stop  *stopFlag
+	probe *Header      // Config: header() records the header here and ends the decode
+	notes *decodeNotes // what a decoder learnt that a later step needs
+}
+
+// decodeNotes is what decoders leave for the steps after them: a PNG's
+// text chunks, whose reading depends on how far the decode went, for the
+// EXIF orientation.
+type decodeNotes struct {
+	png *pngInfo
+}
+
+// errProbed ends a decode that Config runs for its header only.
+var errProbed = errors.New("decode: header read")
+
+// size is where a decoder has the image's mode and size from its header:
+// the decompression-bomb check, then the end of the road for Config.
+func (b budget) size(format, mode string, w, h int) error {
+	if err := b.check(format, w, h); err != nil {
+		return err
+	}
+	return b.header(format, mode, w, h)
+}
+
+// header ends a Config decode with the image's mode and size; a no-op
+// otherwise. Decoders whose bomb check is on another size than the
+// image's (ICO) call it apart from check.
+func (b budget) header(format, mode string, w, h int) error {
+	if b.probe == nil {
+		return nil
+	}
+	*b.probe = Header{Format: format, Mode: mode, Width: w, Height: h}
+	return errProbed
+}
+
+// Header is what an image file's header says, read without decoding any
+// pixel: the format, the mode Pillow's Image.open gives it ("RGB", "L",
+// "P", "RGBA", "CMYK", ...; "" where this package does not work it out:
+// TIFF, WebP) and its size before any orientation is applied.
+type Header struct {
+	Format        string
+	Mode          string
+	Width, Height int
+}
+
+// Config reads the header of an image file held in memory as Bytes
+// would, through the same readers in Pillow's order, stopping where the
+// pixels would be allocated: what it refuses Bytes refuses too, and a
+// Header it returns may still fail to decode (data cut short, say). No
+// pixel limit applies; compare the size yourself.
+func Config(data []byte) (Header, error) {
+	var h Header
+	_, err := decodeBytes(data, budget{Limits: Limits{MaxPixels: -1}, probe: &h})
+	if err == errProbed {
+		if sig := sniff(data); sig.format != "" && h.Format != "TGA" {
+			h.Format = sig.format // a frame's reader (PNG in ICO, PCX in DCX) speaks for its container
+		}
+		return h, nil
+	}
+	if err == nil { // cannot happen: every reader reports a size first
+		err = &FormatError{Kind: Corrupt, Msg: "no image size in the header"}
+	}
+	return Header{}, err
+}
+
+// PeakBytes bounds the memory a decode of such a file holds at its peak,
+// its RGB result included: the RGB image, and what the format's decoder
+// holds beside it (PNG's raw rows of up to 8 bytes a pixel, libjpeg's
+// coefficients for a progressive JPEG, libwebp's RGBA canvas, a TIFF's
+// oriented copy, the other readers' raw rows or indices).
+func (h Header) PeakBytes() int64 {
+	px := int64(h.Width) * int64(h.Height)
+	extra := map[string]int64{
+		"PNG": 8, "ICO": 8, "JPEG": 6, "WebP": 4, "TIFF": 4, "TGA": 4,
+		"GIF": 1, "BMP": 1, "DIB": 1, "CUR": 1, "PCX": 1, "DCX": 1, "PPM": 0,
+	}[h.Format]
+	if h.Format == "PNG" { // raw rows by mode, 16-bit samples assumed where the mode allows
+		extra = map[string]int64{"1": 1, "L": 1, "P": 1, "I": 2, "LA": 2, "RGB": 6}[h.Mode]
+		if extra == 0 {
+			extra = 8
+		}
+	}
+	return px * (3 + extra)
 }
 
 // signature identifies a format by its leading bytes; decode is nil for a

@@ -26,7 +26,7 @@ func decodeDIB(data []byte, lim budget) (*rgb.Image, error) {
 	if err != nil {
 		return nil, withFormat(err, "DIB")
 	}
-	if err := lim.check("DIB", b.w, b.h); err != nil {
+	if err := lim.size("DIB", b.mode, b.w, b.h); err != nil {
 		return nil, err
 	}
 	return bmpPixels(data, b, true, lim.stop)
@@ -70,7 +70,11 @@ func decodeCUR(data []byte, lim budget) (*rgb.Image, error) {
 	if b.h <= 0 { // ImageFile.__init__: "not identified by this driver"
 		return nil, unidentified("CUR", "size %dx%d", b.w, b.h)
 	}
-	if err := lim.check("CUR", b.w, b.h); err != nil {
+	mode := b.mode
+	if b.bits == 32 { // as Pillow 9.4 opens a 32-bit cursor
+		mode = "RGBA"
+	}
+	if err := lim.size("CUR", mode, b.w, b.h); err != nil {
 		return nil, err
 	}
 	return bmpPixels(data, b, true, lim.stop)

@@ -33,6 +33,9 @@ func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, e
 	stop, done := watch(ctx)
 	defer done()
 	lim := budget{Limits: opts.Limits, stop: stop}
+	if opts.EXIFTranspose {
+		lim.notes = &decodeNotes{}
+	}
 	if err := lim.stopped(); err != nil {
 		return nil, err
 	}
@@ -43,63 +46,198 @@ func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, e
 	if err != nil || !opts.EXIFTranspose {
 		return img, err
 	}
-	return Transpose(img, Orientation(data)), nil
+	o, err := orientation(data, lim.notes)
+	if err != nil {
+		return nil, err
+	}
+	return Transpose(img, o), nil
 }
 
-// Orientation returns the EXIF orientation Pillow's getexif() would report
-// for the file (1 when there is none or it is not 1–8): JPEG's first APP1
-// "Exif" segment, PNG's eXIf chunk or text profiles (pngOrientation),
-// WebP's EXIF chunk, and a TIFF's own first IFD — which Pillow 9.4 has
-// already applied when it decoded the file, so exif_transpose turns a TIFF
-// a second time, and so does BytesWith.
+// Orientation returns the EXIF orientation ImageOps.exif_transpose would
+// apply to the file (1 when none, or when Pillow's reading of the EXIF
+// data fails: BytesWith then fails too). The data is Pillow's getexif()'s:
+// a JPEG's first APP1 segment starting "Exif\0"; a PNG's eXIf chunk or
+// text profiles as far as Image.open and load read them (see
+// pngOrientation; this decodes the PNG); a WebP's EXIF chunk; a TIFF's own
+// first IFD, which Pillow 9.4 has already applied when it decoded the
+// file, so exif_transpose turns a TIFF a second time, and so does
+// BytesWith.
 func Orientation(data []byte) int {
-	var o int
-	switch Sniff(data) {
-	case "JPEG":
-		o = exifOrientation(jpegExif(data))
-	case "PNG":
-		o = pngOrientation(data)
-	case "WebP":
-		o = exifOrientation(webpExif(data))
-	case "TIFF":
-		o = exifOrientation(data)
+	notes := &decodeNotes{}
+	if Sniff(data) == "PNG" {
+		decodeBytes(data, budget{notes: notes})
 	}
-	if o < 1 || o > 8 {
+	o, err := orientation(data, notes)
+	if err != nil {
 		return 1
 	}
 	return o
 }
 
-// jpegExif walks the markers before SOS: JpegImagePlugin.APP keeps the
-// first APP1 starting with "Exif".
-func jpegExif(d []byte) []byte {
-	pos := 2
-	for pos+4 <= len(d) {
-		if d[pos] != 0xff {
-			return nil
-		}
-		m := d[pos+1]
-		if m == 0xff {
-			pos++
-			continue
-		}
-		if m == 0xda || m == 0xd9 {
-			return nil
-		}
-		n := int(binary.BigEndian.Uint16(d[pos+2:]))
-		if n < 2 || pos+2+n > len(d) {
-			return nil
-		}
-		seg := d[pos+4 : pos+2+n]
-		if m == 0xe1 && bytes.HasPrefix(seg, []byte("Exif")) {
-			return seg
-		}
-		pos += 2 + n
-	}
-	return nil
+// exifFailed is the error of a file whose EXIF data makes Pillow's
+// ImageOps.exif_transpose raise.
+func exifFailed(format string, f exifFailure) error {
+	why := map[exifFailure]string{
+		exifSyntaxError: "its header is not a TIFF header",
+		exifStructError: "it is too short, or BigTIFF",
+		exifTypeError:   "it is text, not bytes",
+		exifValueError:  "its raw profile is not hexadecimal",
+	}[f]
+	return &FormatError{Format: format, Kind: Corrupt, Msg: "invalid " + format + ": unreadable EXIF data (" + why + "), on which ImageOps.exif_transpose fails"}
 }
 
+// orientation is Orientation with the error exif_transpose raises; notes
+// hold what the decode learnt (a PNG's text chunks).
+func orientation(data []byte, notes *decodeNotes) (int, error) {
+	var exif []byte
+	format := Sniff(data)
+	switch format {
+	case "JPEG":
+		a := jpegApps(data)
+		if a.exif == nil {
+			return 1, nil
+		}
+		ifd, f := exifLoad(a.exif)
+		switch {
+		case f != exifOK && a.dpiBeforeExif:
+			// Image.open never read it; exif_transpose's getexif raises.
+			return 1, exifFailed(format, f)
+		case f != exifOK:
+			// Read (and failed) during Image.open: cached as no tags.
+			return 1, nil
+		}
+		return transposeOf(ifd.get(0x0112)), nil
+	case "PNG":
+		if notes == nil || notes.png == nil {
+			return 1, nil
+		}
+		return pngOrientation(notes.png)
+	case "WebP":
+		exif = webpExif(data)
+	case "TIFF":
+		// getexif re-reads the first IFD with the file's byte order.
+		order, next, f := exifHeader(data[:min(8, len(data))])
+		if f != exifOK {
+			return 1, nil
+		}
+		return transposeOf(loadIFD(data, order, int64(next)).get(0x0112)), nil
+	default:
+		return 1, nil
+	}
+	if len(exif) == 0 {
+		return 1, nil
+	}
+	ifd, f := exifLoad(exif)
+	if f != exifOK {
+		return 1, exifFailed(format, f)
+	}
+	return transposeOf(ifd.get(0x0112)), nil
+}
+
+// jpegAppInfo is what JpegImageFile._open's APP handler learns from the
+// segments before SOS.
+type jpegAppInfo struct {
+	exif          []byte // the first APP1 starting "Exif\0", nil when none
+	dpiBeforeExif bool   // a JFIF APP0 gave the dpi first: Image.open never read the EXIF
+	fails         string // why an APP segment makes Image.open raise, "" when none does
+}
+
+// jpegApps walks the markers as JpegImageFile._open does (0xFF junk
+// skipped, escaped FF00 and FFFF padding, markers without a length) up to
+// SOS, through the APP segments. It stops quietly where _open would fail
+// for another reason, which the decoder reports in its own words.
+func jpegApps(d []byte) jpegAppInfo {
+	var a jpegAppInfo
+	pos := 3
+	read := func(k int) []byte {
+		e := min(pos+k, len(d))
+		b := d[min(pos, e):e]
+		pos = e
+		return b
+	}
+	dpi := false
+	s := []byte{0xff}
+	for len(s) > 0 {
+		if s[0] != 0xff {
+			s = read(1) // skip non-0xFF junk
+			continue
+		}
+		s = append([]byte{0xff}, read(1)...)
+		if len(s) < 2 {
+			return a
+		}
+		m := int(binary.BigEndian.Uint16(s))
+		switch {
+		case m == 0xffc8 || m >= 0xffd0 && m <= 0xffd9 || m >= 0xfff0 && m <= 0xfffd:
+			s = read(1) // no handler
+		case m >= 0xffc0 && m <= 0xfffe:
+			l := read(2)
+			if len(l) < 2 {
+				return a
+			}
+			n := int(binary.BigEndian.Uint16(l)) - 2
+			seg := read(max(n, 0))
+			if len(seg) < n {
+				return a
+			}
+			if m >= 0xffe0 && m <= 0xffef {
+				if why := a.app(m, seg, &dpi); why != "" {
+					a.fails = why
+					return a
+				}
+			}
+			if m == 0xffda {
+				return a
+			}
+			s = read(1)
+		case m == 0xffff:
+			s = []byte{0xff}
+		case m == 0xff00:
+			s = read(1)
+		default:
+			return a
+		}
+	}
+	return a
+}
+
+// app is JpegImagePlugin.APP for segment s of marker m: the reason it
+// raises out of Image.open, or "".
+func (a *jpegAppInfo) app(m int, s []byte, dpi *bool) string {
+	switch {
+	case m == 0xffe0 && bytes.HasPrefix(s, []byte("JFIF")):
+		if len(s) < 7 { // i16(s, 5): struct.error
+			return "a JFIF segment too short for its version"
+		}
+		if len(s) >= 12 && s[7] == 1 { // unit 1: dots per inch
+			*dpi = true
+		}
+	case m == 0xffe1 && bytes.HasPrefix(s, []byte("Exif\x00")):
+		if a.exif == nil {
+			a.exif = s
+			a.dpiBeforeExif = *dpi
+		}
+	case m == 0xffee && bytes.HasPrefix(s, []byte("Adobe")):
+		if len(s) < 7 { // i16(s, 5): struct.error
+			return "an Adobe segment too short for its version"
+		}
+	}
+	// "If DPI isn't in JPEG header, fetch from EXIF".
+	if !*dpi && a.exif != nil {
+		if dpiFromExifFails(exifLoad(a.exif)) {
+			return "its EXIF data cannot be read for a resolution"
+		}
+		*dpi = true
+	}
+	return ""
+}
+
+// webpExif is the EXIF chunk WebPImagePlugin reads through libwebp's
+// demuxer: the first one, in an extended (VP8X) file that flags EXIF.
 func webpExif(d []byte) []byte {
+	if len(d) < 30 || string(d[12:16]) != "VP8X" || d[20]&0x08 == 0 {
+		return nil
+	}
 	pos := 12
 	for pos+8 <= len(d) {
 		n := int(binary.LittleEndian.Uint32(d[pos+4:]))
@@ -112,47 +250,6 @@ func webpExif(d []byte) []byte {
 		pos += 8 + n + n&1
 	}
 	return nil
-}
-
-// exifOrientation reads tag 0x0112 (one SHORT or LONG) from IFD0 of a TIFF
-// structure, after an "Exif\0\0" prefix if there is one (Exif.load drops
-// it); 0 when absent or unreadable.
-func exifOrientation(t []byte) int {
-	t = bytes.TrimPrefix(t, []byte("Exif\x00\x00"))
-	if len(t) < 8 {
-		return 0
-	}
-	var bo binary.ByteOrder
-	switch string(t[:4]) {
-	case "II*\x00":
-		bo = binary.LittleEndian
-	case "MM\x00*":
-		bo = binary.BigEndian
-	default:
-		return 0
-	}
-	ifd := int(bo.Uint32(t[4:]))
-	if ifd < 8 || ifd+2 > len(t) {
-		return 0
-	}
-	n := int(bo.Uint16(t[ifd:]))
-	for i := 0; i < n; i++ {
-		e := ifd + 2 + 12*i
-		if e+12 > len(t) {
-			return 0
-		}
-		if bo.Uint16(t[e:]) != 0x0112 || bo.Uint32(t[e+4:]) != 1 {
-			continue
-		}
-		switch bo.Uint16(t[e+2:]) {
-		case 3: // SHORT
-			return int(bo.Uint16(t[e+8:]))
-		case 4: // LONG
-			return int(bo.Uint32(t[e+8:]))
-		}
-		return 0
-	}
-	return 0
 }
 
 // Transpose applies what ImageOps.exif_transpose does for an orientation:

@@ -1,133 +1,57 @@
 package decode
 
 import (
-	"bytes"
-	"compress/zlib"
-	"encoding/binary"
-	"encoding/hex"
-	"io"
 	"regexp"
-	"unicode/utf8"
+	"strings"
 )
 
 // pngOrientation is the orientation PngImageFile.getexif reports to
-// ImageOps.exif_transpose (Pillow 9.4). getexif loads the image first, so
-// every chunk up to IEND counts and the last one of a kind wins:
+// ImageOps.exif_transpose (Pillow 9.4), from the info the decode left in
+// h (png_text.go), or the error getexif raises:
 //
-//   - info["exif"]: an eXIf chunk, or a tEXt chunk whose keyword is "exif"
-//     (chunk_tEXt keeps that one as bytes);
+//   - getexif loads the image, and so reads the chunks after the image data
+//     (load_end: up to IEND, a chunk type that is not one, or the next
+//     APNG frame), only when Image.open found no "exif" entry before it;
+//     the last chunk of a key wins;
+//   - info["exif"]: an eXIf chunk ("Exif\0\0" and its body), a tEXt chunk
+//     keyed "exif" (bytes), a zTXt or iTXt one (text: TypeError unless
+//     empty, and empty holds no tags);
 //   - without it, the "Raw profile type exif" text ImageMagick writes: hex
-//     after the third line;
-//   - when neither holds tag 0x0112, the XMP packet of an
+//     (bytes.fromhex, ValueError if not) after the third line;
+//   - when what was read has no tag 0x0112, the XMP packet of an
 //     "XML:com.adobe.xmp" text, matched by Image.getexif's regular
 //     expression.
-func pngOrientation(d []byte) int {
-	var exif, rawProfile, xmp []byte
-	haveExif := false
-	pos := 8
-	for pos+12 <= len(d) {
-		n := int(binary.BigEndian.Uint32(d[pos:]))
-		typ := string(d[pos+4 : pos+8])
-		if n < 0 || pos+12+n > len(d) || typ == "IEND" {
-			break
-		}
-		body := d[pos+8 : pos+8+n]
-		pos += 12 + n
-		if typ == "eXIf" {
-			exif, haveExif = append([]byte("Exif\x00\x00"), body...), true
-			continue
-		}
-		key, text, ok := pngText(typ, body)
+func pngOrientation(h *pngInfo) (int, error) {
+	info := h.openInfo
+	if _, ok := info[pngKeyExif]; !ok {
+		info = h.text.info
+	}
+	ifd := &pyIFD{}
+	f := exifOK
+	if v, ok := info[pngKeyExif]; ok {
 		switch {
-		case !ok:
-		case key == "exif" && typ == "tEXt":
-			exif, haveExif = text, true
-		case key == "Raw profile type exif":
-			rawProfile = text
-		case key == "XML:com.adobe.xmp":
-			xmp = text
+		case v.isStr && len(v.data) > 0:
+			f = exifTypeError
+		case !v.isStr:
+			ifd, f = exifLoad(v.data)
+		}
+	} else if v, ok := info[pngKeyRawProfile]; ok {
+		lines := strings.Split(string(v.data), "\n")
+		if raw, ok := fromHex(strings.Join(lines[min(3, len(lines)):], "")); ok {
+			ifd, f = exifLoad(raw)
+		} else {
+			f = exifValueError
 		}
 	}
-	o := 0
-	switch {
-	case haveExif:
-		o = exifOrientation(exif)
-	case rawProfile != nil:
-		lines := bytes.Split(rawProfile, []byte("\n"))
-		if len(lines) > 3 {
-			h := bytes.Join(lines[3:], nil)
-			h = bytes.Map(func(r rune) rune { // bytes.fromhex skips ASCII whitespace
-				if r == ' ' || r == '\t' || r == '\r' || r == '\v' || r == '\f' {
-					return -1
-				}
-				return r
-			}, h)
-			if b, err := hex.DecodeString(string(h)); err == nil {
-				o = exifOrientation(b)
-			}
+	if f != exifOK {
+		return 1, exifFailed("PNG", f)
+	}
+	if _, has := ifd.tags[0x0112]; !has {
+		if m := xmpOrientation.FindSubmatch(info[pngKeyXMP].data); m != nil {
+			return transposeOf(pyValue{kind: kindInt, num: float64(m[2][0] - '0'), integral: true}, true), nil
 		}
 	}
-	if o == 0 && xmp != nil {
-		if m := xmpOrientation.FindSubmatch(xmp); m != nil {
-			o = int(m[2][0] - '0')
-		}
-	}
-	return o
+	return transposeOf(ifd.get(0x0112)), nil
 }
 
 var xmpOrientation = regexp.MustCompile(`tiff:Orientation(="|>)([0-9])`)
-
-// pngText is the keyword and text of a tEXt, zTXt or iTXt chunk as
-// chunk_tEXt/zTXt/iTXt store them in info (latin-1 text kept as bytes; an
-// iTXt that is not valid UTF-8, or compressed with an unknown method, is
-// skipped as Pillow skips it).
-func pngText(typ string, body []byte) (string, []byte, bool) {
-	k, v, found := bytes.Cut(body, []byte{0})
-	switch typ {
-	case "tEXt":
-		return string(k), v, len(k) > 0
-	case "zTXt":
-		if len(k) == 0 || len(v) > 0 && v[0] != 0 {
-			return "", nil, false
-		}
-		if len(v) > 0 {
-			v = v[1:]
-		}
-		return string(k), pngInflateText(v), true
-	case "iTXt":
-		if !found || len(v) < 2 {
-			return "", nil, false
-		}
-		compressed, method := v[0], v[1]
-		parts := bytes.SplitN(v[2:], []byte{0}, 3)
-		if len(parts) < 3 {
-			return "", nil, false
-		}
-		text := parts[2]
-		if compressed != 0 {
-			if method != 0 {
-				return "", nil, false
-			}
-			text = pngInflateText(text)
-		}
-		if !utf8.Valid(parts[0]) || !utf8.Valid(parts[1]) || !utf8.Valid(text) {
-			return "", nil, false
-		}
-		return string(k), text, true
-	}
-	return "", nil, false
-}
-
-// pngInflateText is _safe_zlib_decompress as the text chunks use it: what
-// inflates before the stream ends early, nothing if it is corrupt.
-func pngInflateText(z []byte) []byte {
-	r, err := zlib.NewReader(bytes.NewReader(z))
-	if err != nil {
-		return []byte{}
-	}
-	out, err := io.ReadAll(io.LimitReader(r, 1<<20))
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return []byte{}
-	}
-	return out
-}

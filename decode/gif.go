@@ -196,12 +196,20 @@ func gifPaletteNeeded(p []byte) bool {
 	return false
 }
 
+// gifMode is the mode Image.open gives frame 0: P with a palette, else L.
+func gifMode(f *gifFrame) string {
+	if f.hasPalette {
+		return "P"
+	}
+	return "L"
+}
+
 func decodeGIF(data []byte, lim budget) (*rgb.Image, error) {
 	f, err := gifParse(data)
 	if err != nil {
 		return nil, err
 	}
-	if err := lim.check("GIF", f.w, f.h); err != nil {
+	if err := lim.size("GIF", gifMode(f), f.w, f.h); err != nil {
 		return nil, err
 	}
 	// decode.c _setimage: extents with x0 == x1 == 0 mean the whole image;

@@ -198,6 +198,10 @@ func icoDIB(data []byte, e icoEntry, lim budget) (*rgb.Image, error) {
 		// decoder.setimage with an empty tile: "tile cannot extend outside image".
 		return nil, icoError(Corrupt, "invalid ICO: image %d is a bitmap of height %d, no row of pixels", e.index, b.h)
 	}
+	// IcoFile.frame converts a bitmap frame to RGBA.
+	if err := lim.header("ICO", "RGBA", b.w, int(h)); err != nil {
+		return nil, err
+	}
 	b.h = int(h)
 	img, err := bmpPixels(data, b, false, lim.stop)
 	if err != nil {

@@ -89,7 +89,7 @@ func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
 		return nil, pcxError(Corrupt, "invalid PCX: unknown layout (version %d, %d bits, %d planes)", version, bits, planes)
 	}
 	w, h := x1-x0, y1-y0
-	if err := lim.check("PCX", w, h); err != nil {
+	if err := lim.size("PCX", mode, w, h); err != nil {
 		return nil, err
 	}
 	stride := (w*bits + 7) / 8

@@ -9,11 +9,10 @@ import "C"
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"io"
+	"maps"
 	"math"
 	"unsafe"
 
@@ -32,8 +31,16 @@ import (
 
 // pngMode is Pillow's PngImagePlugin._MODES entry for (bit depth, colour type).
 type pngMode struct {
-	mode string // Pillow mode
+	mode string // Pillow mode, or LA16 for 16-bit grey+alpha (Pillow's RGBA from LA;16B)
 	bits int    // bits per pixel of the raw mode
+}
+
+// pillowMode is the mode Image.open reports.
+func (m pngMode) pillowMode() string {
+	if m.mode == "LA16" {
+		return "RGBA"
+	}
+	return m.mode
 }
 
 var pngModes = map[[2]byte]pngMode{
@@ -56,6 +63,8 @@ type pngInfo struct {
 	idatLen       int
 	tile          [4]int // x, y, w, h the image data is decoded into
 	apng          apngState
+	text          pngText                 // text chunks and eXIf, as PngStream counts and keeps them
+	openInfo      map[string]pngInfoValue // what text held when Image.open returned
 }
 
 func pngErr(kind Kind, format string, args ...any) error {
@@ -63,12 +72,13 @@ func pngErr(kind Kind, format string, args ...any) error {
 }
 
 // pngChunkCheck applies the checks of PngStream.chunk_* that can raise,
-// given the chunk body; mode is the Pillow mode known so far ("" if none).
-func pngChunkCheck(typ string, body []byte, mode string) error {
+// given the chunk body, with the mode known so far ("" if none); text
+// chunks and eXIf go into h.text (png_text.go).
+func pngChunkCheck(typ string, body []byte, h *pngInfo) error {
 	short := func() error { return pngErr(Corrupt, "invalid PNG: malformed %s chunk", typ) }
 	switch typ {
 	case "tRNS":
-		switch mode {
+		switch h.mode.mode {
 		case "1", "L", "I":
 			if len(body) < 2 {
 				return short()
@@ -101,44 +111,13 @@ func pngChunkCheck(typ string, body []byte, mode string) error {
 		if i < 0 {
 			return pngErr(Corrupt, "invalid PNG: malformed iCCP chunk")
 		}
-		if textTooLarge(body[min(i+2, len(body)):]) {
+		if _, tooLarge, _ := pngSafeInflate(body[min(i+2, len(body)):]); tooLarge {
 			return pngErr(Corrupt, "invalid PNG: iCCP profile too large")
 		}
-	case "zTXt":
-		_, v, _ := bytes.Cut(body, []byte{0})
-		if len(v) > 0 && v[0] != 0 {
-			return pngErr(Corrupt, "invalid PNG: unknown zTXt compression method")
-		}
-		if len(v) > 0 && textTooLarge(v[1:]) {
-			return pngErr(Corrupt, "invalid PNG: zTXt text too large")
-		}
-	case "iTXt":
-		_, r, ok := bytes.Cut(body, []byte{0})
-		if !ok || len(r) < 2 {
-			return nil
-		}
-		cf, cm, r := r[0], r[1], r[2:]
-		parts := bytes.SplitN(r, []byte{0}, 3)
-		if len(parts) < 3 || cf == 0 || cm != 0 {
-			return nil
-		}
-		if textTooLarge(parts[2]) {
-			return pngErr(Corrupt, "invalid PNG: iTXt text too large")
-		}
+	case "tEXt", "zTXt", "iTXt", "eXIf":
+		return h.text.chunk(typ, body)
 	}
 	return nil
-}
-
-// textTooLarge is _safe_zlib_decompress's ValueError: more than
-// MAX_TEXT_CHUNK (1 MiB) of output with input left over.
-func textTooLarge(z []byte) bool {
-	const maxText = 1 << 20
-	r, err := zlib.NewReader(bytes.NewReader(z))
-	if err != nil {
-		return false
-	}
-	n, _ := io.CopyN(io.Discard, r, maxText+1)
-	return n > maxText
 }
 
 // pngOpen is PngImageFile._open: the chunks up to the first IDAT.
@@ -176,6 +155,7 @@ func pngOpen(data []byte) (*pngInfo, error) {
 			}
 			h.idatPos, h.idatLen = pos, n
 			h.apng.imageData(h)
+			h.openInfo = maps.Clone(h.text.info)
 			return h, nil
 		case "IEND":
 			return nil, pngErr(Corrupt, "invalid PNG: no image data")
@@ -212,7 +192,7 @@ func pngOpen(data []byte) (*pngInfo, error) {
 				h.palette = body
 			}
 		default:
-			if err := pngChunkCheck(typ, body, h.mode.mode); err != nil {
+			if err := pngChunkCheck(typ, body, h); err != nil {
 				return nil, err
 			}
 		}
@@ -247,7 +227,7 @@ func decodePNG(data []byte, lim budget) (*rgb.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lim.check("PNG", h.width, h.height); err != nil {
+	if err := lim.size("PNG", h.mode.pillowMode(), h.width, h.height); err != nil {
 		return nil, err
 	}
 	if h.tile[2] <= 0 || h.tile[3] <= 0 {
@@ -268,6 +248,9 @@ func decodePNG(data []byte, lim budget) (*rgb.Image, error) {
 	}
 	if err := pngAfterImage(data, h); err != nil {
 		return nil, err
+	}
+	if lim.notes != nil {
+		lim.notes.png = h
 	}
 	return pngToRGB(h, raw, lim)
 }
@@ -443,7 +426,7 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 			}
 		case "fdAT":
 		default:
-			if err := pngChunkCheck(typ, body, h.mode.mode); err != nil {
+			if err := pngChunkCheck(typ, body, h); err != nil {
 				return err
 			}
 		}

@@ -197,7 +197,7 @@ func decodePPM(data []byte, lim budget) (*rgb.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lim.check("PPM", h.w, h.h); err != nil {
+	if err := lim.size("PPM", h.mode, h.w, h.h); err != nil {
 		return nil, err
 	}
 	bands := ppmBands[h.mode]

@@ -130,7 +130,7 @@ func tgaRawDepth(imageType, depth int) bool {
 
 // decodeTGA decodes a file whose header tgaOpen accepted.
 func decodeTGA(t *tgaHeader, data []byte, lim budget) (*rgb.Image, error) {
-	if err := lim.check("TGA", t.w, t.h); err != nil {
+	if err := lim.size("TGA", t.mode, t.w, t.h); err != nil {
 		return nil, err
 	}
 	if !tgaRawDepth(t.imageType, t.depth) {

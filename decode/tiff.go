@@ -214,7 +214,7 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 	}
 	L := tiffLayout{bigEndian: ifd.bigEndian}
 	L.w, L.h = int(wE.values[0]), int(hE.values[0])
-	if err := lim.check("TIFF", L.w, L.h); err != nil {
+	if err := lim.size("TIFF", "", L.w, L.h); err != nil {
 		return nil, err
 	}
 	var ints [7]int

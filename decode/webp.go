@@ -27,7 +27,7 @@ func decodeWebP(data []byte, lim budget) (*rgb.Image, error) {
 		return nil, webpInvalid()
 	}
 	w, h := int(cw), int(ch)
-	if err := lim.check("WebP", w, h); err != nil {
+	if err := lim.size("WebP", "", w, h); err != nil {
 		return nil, err
 	}
 	img := rgb.New(w, h)

@@ -505,9 +505,9 @@ char *torchc_module_metadata(const torchc_module *m, torchc_error *err) {
 
 void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
                               int64_t n, int64_t h, int64_t w,
-                              const float *lut, float *logits, float *probs,
-                              int64_t capacity, int64_t *classes,
-                              torchc_error *err) {
+                              const float *lut, int64_t sub_batch,
+                              float *logits, float *probs, int64_t capacity,
+                              int64_t *classes, torchc_error *err) {
   // The batch was checked here; what LibTorch refuses from then on is the
   // model's doing (forward_slot tells a failed device apart).
   guard(err, TORCHC_ERR_MODEL, [&] {
@@ -521,21 +521,45 @@ void torchc_module_forward_u8(torchc_module *m, const uint8_t *pixels,
       fail(TORCHC_ERR_INVALID_ARGUMENT, "NULL output buffer passed to forward");
     }
     check_batch(pixels, lut, n, h, w);
+    if (sub_batch < 0) {
+      fail(TORCHC_ERR_INVALID_ARGUMENT,
+           "sub-batch size must be >= 0, got " + std::to_string(sub_batch));
+    }
 
     c10::InferenceMode guard_mode;
-    if (m->uses_slots()) {
-      Lease slot(m);
-      forward_slot(m, *slot, pixels, n, h, w, lut, logits, probs, capacity,
-                   classes);
-    } else {
-      forward_host(m, pixels, n, h, w, lut, logits, probs, capacity, classes);
+    const int64_t part = sub_batch > 0 && sub_batch < n ? sub_batch : n;
+    const int64_t image_bytes = h * w * 3;
+    for (int64_t i = 0; i < n; i += part) {
+      const int64_t k = std::min(part, n - i);
+      const int64_t done = i * *classes;  // floats written so far
+      // The first part reports the output width straight to the caller,
+      // even when the buffer turns out short (the binding retries then).
+      int64_t c = 0;
+      int64_t *width = i == 0 ? classes : &c;
+      if (m->uses_slots()) {
+        Lease slot(m);
+        forward_slot(m, *slot, pixels + i * image_bytes, k, h, w, lut,
+                     logits + done, probs + done, capacity - done, width);
+      } else {
+        forward_host(m, pixels + i * image_bytes, k, h, w, lut, logits + done,
+                     probs + done, capacity - done, width);
+      }
+      if (i == 0) {
+        check_capacity(n, *classes, capacity);  // before any further part
+      } else if (c != *classes) {
+        fail(TORCHC_ERR_BAD_OUTPUT,
+             "model returned " + std::to_string(c) + " classes for a sub-batch, " +
+                 std::to_string(*classes) + " for the first");
+      }
+    }
 #if defined(__GLIBC__)
+    if (!m->uses_slots()) {
       // A CPU forward frees hundreds of MB of activations; glibc keeps
       // much of it in its heaps, where the next batches fragment it and
       // RSS creeps up. Handing it back costs ~ms against a ~1 s batch.
       malloc_trim(0);
-#endif
     }
+#endif
   });
 }
 

@@ -32,7 +32,7 @@ extern "C" {
 
 /* Version of this header; torchc_abi_version() returns the version the
  * shared library was built from. */
-#define TORCHC_ABI_VERSION 5
+#define TORCHC_ABI_VERSION 6
 
 #if defined(__GNUC__)
 #define TORCHC_API __attribute__((visibility("default")))
@@ -156,6 +156,13 @@ TORCHC_API char *torchc_module_metadata(const torchc_module *m,
  * The model must return a 2-D float32 tensor of shape [n, C], C >= 1
  * (else BAD_OUTPUT).
  *
+ * sub_batch > 0 and < n runs the batch through the model in parts of that
+ * many images (the last part smaller), each normalised and forwarded on
+ * its own, into the same output rows: less memory for activations, and
+ * the same logits wherever the model's outputs do not depend on the batch
+ * an image rides in (a caller checks that before relying on it). 0 runs
+ * the batch whole.
+ *
  * On a CUDA module (and on a CPU module put on the device path, see
  * torchc_testing.h) each call takes a "slot" from the module's free list,
  * or makes a new one when all are in use, so the number of slots is the
@@ -174,9 +181,10 @@ TORCHC_API char *torchc_module_metadata(const torchc_module *m,
 TORCHC_API void torchc_module_forward_u8(torchc_module *m,
                                          const uint8_t *pixels, int64_t n,
                                          int64_t h, int64_t w,
-                                         const float *lut, float *logits,
-                                         float *probs, int64_t capacity,
-                                         int64_t *classes, torchc_error *err);
+                                         const float *lut, int64_t sub_batch,
+                                         float *logits, float *probs,
+                                         int64_t capacity, int64_t *classes,
+                                         torchc_error *err);
 
 /* Runs an all-zero n x h x w batch through the module `runs` times, each
  * time through `slots` distinct slots (held at once, created as needed; a

@@ -5,22 +5,30 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/torchgo/predict/binding"
 	"github.com/torchgo/predict/internal/testenv"
 )
 
 // BenchmarkClassifyConcurrent is the service case: C goroutines each
 // calling ClassifyBytes in a loop on the seeded ResNet18 (batch 32, max
-// delay 2ms). It reports images/s and the p50/p99 latency of one call;
+// delay 2ms; $PREDICT_BENCH_THREADS intra-op threads, else LibTorch's).
+// It reports images/s and the p50/p99 latency of one call;
 // scripts/bench.sh records them for 1, 8 and 64 callers.
 func BenchmarkClassifyConcurrent(b *testing.B) {
 	model := testenv.Model(b)
 	data, err := os.ReadFile(testenv.Path("testdata", "images", "rocket.jpg"))
 	if err != nil {
 		b.Fatal(err)
+	}
+	if t, err := strconv.Atoi(os.Getenv("PREDICT_BENCH_THREADS")); err == nil && t > 0 {
+		if err := binding.SetThreads(t); err != nil {
+			b.Fatal(err)
+		}
 	}
 	p, err := New(model, cpu, WithQueueSize(256))
 	if err != nil {

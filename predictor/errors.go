@@ -15,6 +15,11 @@ var ErrClosed = errors.New("predictor: closed")
 // It comes at once, before any work on the request.
 var ErrOverloaded = errors.New("predictor: overloaded: request queue is full")
 
+// ErrNotFinite is the Err of a Result whose logits hold NaN or ±Inf: the
+// model produced nothing usable for that input (the other inputs of its
+// batch are unaffected). A server answers it as its own failure (HTTP 500).
+var ErrNotFinite = errors.New("model output is not finite")
+
 // Stage names where an input failed.
 type Stage string
 

@@ -3,6 +3,7 @@ package predictor
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 
@@ -18,10 +19,11 @@ import (
 // thread warmed the model. Owning the threads also bounds the forward
 // passes in flight, across every caller, to WithInferenceWorkers.
 
-// batchJob is one forward pass handed to an inference thread.
+// batchJob is one forward pass handed to an inference thread, in parts of
+// sub images (0: whole).
 type batchJob struct {
 	pixels []byte
-	n      int
+	n, sub int
 	reply  chan batchDone // buffered: the thread never waits for its caller
 }
 
@@ -39,8 +41,10 @@ type forwarders struct {
 
 // startForwarders starts `threads` inference threads, each warming the
 // model up on its own thread first, and returns once all are warm; on a
-// warm-up error the threads are stopped again.
-func (p *Predictor) startForwarders(threads int) error {
+// warm-up error the threads are stopped again. full is the batch shape
+// full batches will run as (the batch size, or its sub-batches), 0 to
+// leave it to the sub-batch check, which runs full batches anyway.
+func (p *Predictor) startForwarders(threads, full int) error {
 	f := &forwarders{jobs: make(chan batchJob), closing: make(chan struct{})}
 	warm := make(chan error, threads)
 	for range threads {
@@ -50,11 +54,11 @@ func (p *Predictor) startForwarders(threads int) error {
 			// Never unlocked: the thread, and LibTorch's state on it, end
 			// with the goroutine.
 			runtime.LockOSThread()
-			warm <- p.warmUp()
+			warm <- p.warmUp(full)
 			for {
 				select {
 				case j := <-f.jobs:
-					out, err := p.module.Forward(j.pixels, j.n, p.outH, p.outW, p.table)
+					out, err := p.module.ForwardSubBatched(j.pixels, j.n, p.outH, p.outW, p.table, j.sub)
 					j.reply <- batchDone{out, err}
 				case <-f.closing:
 					return
@@ -78,12 +82,15 @@ func (p *Predictor) startForwarders(threads int) error {
 // every device TorchScript's profiling executor optimises the graph on its
 // second call, and the first call at a batch size grows the allocators
 // (and, on CUDA, picks cuDNN kernels for the thread's stream). Two single
-// images then one full batch make both the smallest and the largest batch
-// run at full speed, and every size between them (measured in
-// docs/BENCHMARKS.md).
-func (p *Predictor) warmUp() error {
-	for _, w := range []struct{ n, runs int }{{1, 2}, {p.cfg.batchSize, 1}} {
-		if err := p.module.WarmUp(w.n, p.outH, p.outW, p.table, w.runs, 1); err != nil {
+// images then one full batch (of full images) make both the smallest and
+// the largest batch run at full speed, and every size between them
+// (measured in docs/BENCHMARKS.md).
+func (p *Predictor) warmUp(full int) error {
+	if err := p.module.WarmUp(1, p.outH, p.outW, p.table, 2, 1); err != nil {
+		return fmt.Errorf("predictor: warm-up: %w", err)
+	}
+	if full > 0 {
+		if err := p.module.WarmUp(full, p.outH, p.outW, p.table, 1, 1); err != nil {
 			return fmt.Errorf("predictor: warm-up: %w", err)
 		}
 	}
@@ -96,14 +103,22 @@ func (f *forwarders) stop() {
 	f.running.Wait()
 }
 
-// forward runs one batch of n prepared images on an inference thread. A
-// closed predictor is ErrClosed; any other failure is the batch's, a
-// *BatchError.
+// forward runs one batch of n prepared images on an inference thread,
+// full batches in the sub-batches the load check chose. A closed
+// predictor is ErrClosed; any other failure is the batch's, a *BatchError.
 func (p *Predictor) forward(pixels []byte, n int) (*binding.Output, error) {
 	if p.cfg.onForward != nil {
 		p.cfg.onForward(n)
 	}
-	j := batchJob{pixels: pixels, n: n, reply: make(chan batchDone, 1)}
+	sub := 0
+	if n == p.cfg.batchSize {
+		sub = p.plan.sub
+	}
+	return p.forwardIn(pixels, n, sub)
+}
+
+func (p *Predictor) forwardIn(pixels []byte, n, sub int) (*binding.Output, error) {
+	j := batchJob{pixels: pixels, n: n, sub: sub, reply: make(chan batchDone, 1)}
 	select {
 	case p.forwarders.jobs <- j:
 	case <-p.forwarders.closing:
@@ -117,4 +132,109 @@ func (p *Predictor) forward(pixels []byte, n int) (*binding.Output, error) {
 		return nil, &BatchError{Size: n, Err: d.err}
 	}
 	return d.out, nil
+}
+
+// autoSubBatch is the part size tried for full CPU batches when the caller
+// leaves the choice to the predictor: on this project's CPU benchmark
+// (docs/BENCHMARKS.md) ResNet18 runs as fast in parts of 8 as whole, with
+// a quarter of the activations.
+const autoSubBatch = 8
+
+// forwardPlan is how full batches run, and why.
+type forwardPlan struct {
+	sub    int    // parts of full batches; 0: whole
+	reason string // for ForwardPlan
+}
+
+// planForward decides whether full batches run in parts: only where a
+// check proves it exact here, for this model, these threads and this
+// machine. It runs one full batch of seeded noise whole and in parts, on
+// an inference thread, and keeps the parts only if every logit is equal
+// bit for bit; with WithCheckCache a verdict found there for the same
+// model, LibTorch, threads, shapes and CPU stands in for the run (whose
+// whole batch would set the process's peak memory). Partial batches
+// always run whole, as the user's Python runs them. An explicit
+// WithSubBatch that fails the check fails New.
+func (p *Predictor) planForward(check forwardCheck) error {
+	b, sub := p.cfg.batchSize, check.sub
+	if sub == 0 {
+		p.plan = forwardPlan{reason: fmt.Sprintf("batches of %d run whole", b)}
+		return nil
+	}
+	exact, how := check.exact, "checked at load"
+	if check.cached {
+		how = "checked on an earlier load: " + check.file
+	} else {
+		var err error
+		if exact, err = p.checkSubBatch(b, sub); err != nil {
+			return err
+		}
+		check.save(exact)
+	}
+	if !exact {
+		if p.cfg.subBatch != 0 {
+			return fmt.Errorf("predictor: sub-batches of %d change this model's logits here (checked against whole batches of %d): parity with the user's Python would be lost", sub, b)
+		}
+		p.plan = forwardPlan{reason: fmt.Sprintf("batches of %d run whole: sub-batches of %d change the logits (%s)", b, sub, how)}
+		return nil
+	}
+	p.plan = forwardPlan{sub: sub, reason: fmt.Sprintf(
+		"full batches of %d run in sub-batches of %d (bit-identical to whole batches, %s); partial batches whole", b, sub, how)}
+	return nil
+}
+
+// checkSubBatch runs a batch of b noise images whole and in parts of sub
+// and compares the logits bit for bit.
+func (p *Predictor) checkSubBatch(b, sub int) (bool, error) {
+	px := noise(b * p.outH * p.outW * 3)
+	whole, err := p.forwardIn(px, b, 0)
+	if err != nil {
+		return false, fmt.Errorf("predictor: sub-batch check: %w", err)
+	}
+	parts, err := p.forwardIn(px, b, sub)
+	if err != nil {
+		return false, fmt.Errorf("predictor: sub-batch check: %w", err)
+	}
+	return sameBits(whole.Logits, parts.Logits), nil
+}
+
+// subBatchToCheck is the part size planForward will check, 0 for none.
+func (p *Predictor) subBatchToCheck() int {
+	sub := p.cfg.subBatch
+	if sub == 0 {
+		if p.module.Device().Kind != binding.CPU {
+			return 0
+		}
+		sub = autoSubBatch
+	}
+	if sub >= p.cfg.batchSize {
+		return 0
+	}
+	return sub
+}
+
+// noise is n bytes of a fixed pseudo-random sequence (xorshift64*): test
+// images that exercise every sample value, the same on every run.
+func noise(n int) []byte {
+	out := make([]byte, n)
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range out {
+		x ^= x >> 12
+		x ^= x << 25
+		x ^= x >> 27
+		out[i] = byte((x * 0x2545f4914f6cdd1d) >> 56)
+	}
+	return out
+}
+
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }

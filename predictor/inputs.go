@@ -86,41 +86,46 @@ type scratch struct {
 	pre  preprocess.Scratch
 }
 
-// load turns an input into RGB pixels, reporting the stage that failed.
-func (p *Predictor) load(ctx context.Context, in Input, s *scratch) (*rgb.Image, Stage, error) {
-	var data []byte
-	var err error
+// read returns an encoded input's bytes.
+func (p *Predictor) read(ctx context.Context, in Input, s *scratch) ([]byte, error) {
 	switch in.kind {
 	case fileInput:
-		data, err = readFile(in.path, p.cfg.maxInput, &s.file)
+		return readFile(ctx, in.path, p.cfg.maxInput, &s.file)
 	case readerInput:
-		data, err = readAtMost(in.r, p.cfg.maxInput, &s.file)
-	case imageInput:
-		return p.fromImage(in.img)
-	default:
-		data = in.data
-		if int64(len(data)) > p.cfg.maxInput {
-			err = tooLarge(int64(len(data)), p.cfg.maxInput)
-		}
+		return readAtMost(in.r, p.cfg.maxInput, &s.file)
 	}
+	if int64(len(in.data)) > p.cfg.maxInput {
+		return nil, tooLarge(int64(len(in.data)), p.cfg.maxInput)
+	}
+	return in.data, nil
+}
+
+// decodeNeed is what decoding data and preprocessing the result hold at
+// their peak, from its header (which fails, as the decode would, when the
+// data is no image we decode).
+func (p *Predictor) decodeNeed(data []byte) (int64, error) {
+	h, err := decode.Config(data)
 	if err != nil {
-		return nil, StageRead, err
+		return 0, err
 	}
-	img, err := decode.BytesContext(ctx, data, p.cfg.decode)
-	return img, StageDecode, err
+	need := h.PeakBytes() + p.cfg.transform.ScratchBytes(h.Width, h.Height)
+	if p.cfg.decode.EXIFTranspose {
+		need += 3 * int64(h.Width) * int64(h.Height) // the turned copy
+	}
+	return need, nil
 }
 
 // fromImage reads an image.Image's pixels (rgb.FromImage), within the
 // same size limit as decoded files.
-func (p *Predictor) fromImage(img image.Image) (*rgb.Image, Stage, error) {
+func (p *Predictor) fromImage(img image.Image) (*rgb.Image, error) {
 	if img == nil || img.Bounds().Empty() {
-		return nil, StageDecode, errors.New("empty image")
+		return nil, errors.New("empty image")
 	}
 	b := img.Bounds()
 	if err := p.cfg.decode.Limits.Check(b.Dx(), b.Dy()); err != nil {
-		return nil, StageDecode, err
+		return nil, err
 	}
-	return rgb.FromImage(img), StageDecode, nil
+	return rgb.FromImage(img), nil
 }
 
 func tooLarge(size, max int64) error {
@@ -128,12 +133,13 @@ func tooLarge(size, max int64) error {
 }
 
 // readFile reads a regular file into *buf (reused across calls), up to
-// its size when opened and at most max bytes. It opens without blocking
-// and checks the type first, so a FIFO, socket or device is refused at
-// once instead of hanging the read. The path is left out of the error:
-// InputError names the input.
-func readFile(path string, max int64, buf *[]byte) ([]byte, error) {
-	data, err := readRegular(path, max, buf)
+// its size when opened and at most max bytes, in chunks between which it
+// gives up if ctx is done. It opens without blocking and checks the type
+// first, so a FIFO, socket or device is refused at once instead of
+// hanging the read. The path is left out of the error: InputError names
+// the input.
+func readFile(ctx context.Context, path string, max int64, buf *[]byte) ([]byte, error) {
+	data, err := readRegular(ctx, path, max, buf)
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return nil, pe.Err // still errors.Is(err, fs.ErrNotExist) etc.
@@ -141,7 +147,10 @@ func readFile(path string, max int64, buf *[]byte) ([]byte, error) {
 	return data, err
 }
 
-func readRegular(path string, max int64, buf *[]byte) ([]byte, error) {
+// readChunk is how much readRegular reads between two looks at ctx.
+const readChunk = 8 << 20
+
+func readRegular(ctx context.Context, path string, max int64, buf *[]byte) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
@@ -164,11 +173,22 @@ func readRegular(path string, max int64, buf *[]byte) ([]byte, error) {
 	if int64(cap(*buf)) < size {
 		*buf = make([]byte, size)
 	}
-	n, err := io.ReadFull(f, (*buf)[:size])
-	if err == io.ErrUnexpectedEOF || err == io.EOF { // the file shrank
-		err = nil
+	data := (*buf)[:size]
+	n := 0
+	for n < len(data) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		k, err := io.ReadFull(f, data[n:min(len(data), n+readChunk)])
+		n += k
+		if err == io.ErrUnexpectedEOF || err == io.EOF { // the file shrank
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return (*buf)[:n], err
+	return data[:n], nil
 }
 
 // readAtMost reads r to its end into *buf, refusing more than max bytes.

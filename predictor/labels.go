@@ -1,9 +1,9 @@
 package predictor
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -34,11 +34,17 @@ func ParseLabels(text string) []string {
 	return lines
 }
 
-// LoadLabels reads a labels file (see ParseLabels).
+// MaxLabelsFileSize bounds a labels file: a million class names fit.
+const MaxLabelsFileSize = 16 << 20
+
+// LoadLabels reads a labels file (see ParseLabels): a regular file of at
+// most MaxLabelsFileSize bytes, opened without blocking, so that a device
+// or an endless pipe named by mistake fails at once.
 func LoadLabels(path string) ([]string, error) {
-	b, err := os.ReadFile(path)
+	var buf []byte
+	b, err := readFile(context.Background(), path, MaxLabelsFileSize, &buf)
 	if err != nil {
-		return nil, fmt.Errorf("labels: %w", err)
+		return nil, fmt.Errorf("labels %s: %w", path, err)
 	}
 	labels := ParseLabels(string(b))
 	if len(labels) == 0 {

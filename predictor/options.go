@@ -23,8 +23,11 @@ type config struct {
 	logits     bool
 	decode     decode.Options // bomb limit, EXIF transpose
 	maxInput   int64          // bytes read from a file, reader or blob at most
+	memory     int64          // memory budget for decoding and resizing; 0: defaultMemoryBudget
 
 	inferWorkers int           // 0: 1 on CPU, 2 on CUDA
+	subBatch     int           // 0: automatic (planForward)
+	checkCache   string        // where sub-batch check verdicts are kept; "": nowhere
 	maxDelay     time.Duration // Classify*: how long a batch waits to fill
 	queueSize    int           // Classify*: requests admitted at most
 
@@ -40,7 +43,6 @@ func defaults() config {
 	return config{
 		device:    binding.Device{Kind: binding.Auto},
 		batchSize: 32,
-		topK:      5,
 		transform: preprocess.Resize224(),
 		workers:   runtime.NumCPU(),
 		maxInput:  DefaultMaxInputSize,
@@ -69,8 +71,9 @@ func WithBatchSize(n int) Option {
 	}
 }
 
-// WithTopK sets how many classes each result lists (default 5; clipped to
-// the model's class count).
+// WithTopK sets how many classes each result lists; New fails when the
+// model has fewer classes. By default results list 5, or every class of a
+// model with fewer.
 func WithTopK(k int) Option {
 	return func(c *config) error {
 		if k < 1 {
@@ -154,6 +157,23 @@ func WithMaxInputSize(n int64) Option {
 	}
 }
 
+// WithMemoryBudget bounds the memory that images being decoded and
+// resized hold at once, shared by every worker and single-image call
+// (default: half of the machine's memory, or of the process's cgroup
+// limit when lower). Each image takes what its header says its decode and
+// resize need at their peak before it starts, and waits while that much
+// is not free; one needing more than the whole budget runs alone. Any mix
+// of inputs then runs within the budget plus the model's own memory.
+func WithMemoryBudget(bytes int64) Option {
+	return func(c *config) error {
+		if bytes < 1 {
+			return fmt.Errorf("memory budget must be >= 1 byte, got %d", bytes)
+		}
+		c.memory = bytes
+		return nil
+	}
+}
+
 // WithEXIFTranspose rotates/flips images by their EXIF orientation first,
 // as ImageOps.exif_transpose does. Off by default: Image.open does not, so
 // the default matches the plain Python pipeline.
@@ -203,4 +223,30 @@ func WithQueueSize(n int) Option {
 // withForwardHook calls f(n) before each forward pass of n images (tests).
 func withForwardHook(f func(n int)) Option {
 	return func(c *config) error { c.onForward = f; return nil }
+}
+
+// WithSubBatch runs full batches through the model in parts of n images:
+// the activations then need memory for n images, not the batch size. It
+// is used only if, at load, a full batch run whole and in parts gives
+// bit-identical logits (New fails otherwise); partial batches always run
+// whole. The default (0) tries parts of 8 on the CPU, keeps them only if
+// the check passes, and runs whole batches on CUDA; n >= the batch size
+// never splits. ForwardPlan says what was chosen.
+func WithSubBatch(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("sub-batch size must be >= 0, got %d", n)
+		}
+		c.subBatch = n
+		return nil
+	}
+}
+
+// WithCheckCache keeps the verdicts of the sub-batch check (WithSubBatch)
+// in dir, one small file per model, LibTorch, thread count, shape and CPU:
+// a later New with the same ones uses the verdict instead of running a
+// whole batch at load, whose activations would set the process's peak
+// memory. Off by default; predict uses $XDG_CACHE_HOME/predict.
+func WithCheckCache(dir string) Option {
+	return func(c *config) error { c.checkCache = dir; return nil }
 }

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/rgb"
 )
 
 // prepared is one input after decode and preprocessing: OutputSize pixels
@@ -49,6 +52,10 @@ type job struct {
 //
 //	feeder → workers (read, decode, resize/crop) → batcher (input order)
 //	→ inference ×k (one C call per batch) → emitter (input order)
+//
+// When ctx ends, work not yet in the model stops at once; the batch in
+// the model finishes and its results are emitted (in order, as far as no
+// earlier input is missing), then run returns ctx's error.
 //
 // The window semaphore bounds how many inputs are between the feeder and
 // the batcher, and the channels between the later stages are short, so
@@ -170,20 +177,31 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 		return nil
 	})
 
+	// Once ctx ends, no further batch enters the model, but the one in it
+	// completes (a forward pass cannot be interrupted) and its results are
+	// still delivered: the emitter drains donec until it closes, unless it
+	// stopped itself (emitGone).
+	emitGone := make(chan struct{})
 	var inferring sync.WaitGroup
 	for k := 0; k < p.cfg.inferWorkers; k++ {
 		inferring.Add(1)
 		g.Go(func() error {
 			defer inferring.Done()
 			for u := range units {
+				if ctx.Err() != nil {
+					if u.batch != nil {
+						p.putBatch(u.batch)
+					}
+					continue
+				}
 				results, err := p.infer(u)
 				if err != nil {
 					return err
 				}
 				select {
 				case donec <- done{u.seq, results}:
-				case <-ctx.Done():
-					return ctx.Err()
+				case <-emitGone:
+					return nil
 				}
 			}
 			return nil
@@ -193,6 +211,7 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 
 	emitted := 0
 	g.Go(func() error { // emitter: results in input order
+		defer close(emitGone)
 		pending := make(map[int][]Result)
 		next := 0
 		for d := range donec {
@@ -229,18 +248,50 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 
 // prepare loads and preprocesses one input into a pooled pixel buffer;
 // failures become InputErrors (or the context's error, when ctx ended the
-// work: the caller checks ctx first).
+// work: the caller checks ctx first). The decode and the resize run
+// within the memory budget, taking what the input's header says they
+// need.
 func (p *Predictor) prepare(ctx context.Context, i int, in Input, s *scratch) prepared {
-	img, stage, err := p.load(ctx, in, s)
-	if err == nil {
-		pix := p.getItem()
-		if err = p.cfg.transform.ApplyContext(ctx, img, pix, &s.pre); err == nil {
-			return prepared{index: i, name: in.name, pix: pix}
-		}
-		p.putItem(pix)
-		stage = StagePreprocess
+	fail := func(stage Stage, err error) prepared {
+		return prepared{index: i, name: in.name, err: &InputError{Index: i, Path: in.name, Stage: stage, Err: err}}
 	}
-	return prepared{index: i, name: in.name, err: &InputError{Index: i, Path: in.name, Stage: stage, Err: err}}
+	var data []byte
+	var need int64
+	if in.kind == imageInput {
+		if in.img != nil {
+			b := in.img.Bounds()
+			need = 3*int64(b.Dx())*int64(b.Dy()) + p.cfg.transform.ScratchBytes(b.Dx(), b.Dy())
+		}
+	} else {
+		var err error
+		if data, err = p.read(ctx, in, s); err != nil {
+			return fail(StageRead, err)
+		}
+		if need, err = p.decodeNeed(data); err != nil {
+			return fail(StageDecode, err)
+		}
+	}
+	held, err := p.memory.acquire(ctx, need)
+	if err != nil {
+		return fail(StageDecode, err)
+	}
+	defer p.memory.release(held, need)
+
+	var img *rgb.Image
+	if in.kind == imageInput {
+		img, err = p.fromImage(in.img)
+	} else {
+		img, err = decode.BytesContext(ctx, data, p.cfg.decode)
+	}
+	if err != nil {
+		return fail(StageDecode, err)
+	}
+	pix := p.getItem()
+	if err := p.cfg.transform.ApplyContext(ctx, img, pix, &s.pre); err != nil {
+		p.putItem(pix)
+		return fail(StagePreprocess, err)
+	}
+	return prepared{index: i, name: in.name, pix: pix}
 }
 
 // infer runs one unit's batch and returns its results in input order. A
@@ -278,6 +329,10 @@ func (p *Predictor) result(it prepared, out *binding.Output, row int, ferr error
 		return r
 	}
 	logits, probs := out.Row(row)
+	if !finite(logits) {
+		r.Err = ErrNotFinite
+		return r
+	}
 	r.Top = topK(probs, p.cfg.topK, p.labels)
 	if p.cfg.logits {
 		r.Logits = logits
@@ -303,3 +358,13 @@ func (p *Predictor) getBatch() *[]byte {
 }
 
 func (p *Predictor) putBatch(b *[]byte) { p.batches.Put(b) }
+
+// finite reports whether no value is NaN or ±Inf.
+func finite(v []float32) bool {
+	for _, f := range v {
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return false
+		}
+	}
+	return true
+}

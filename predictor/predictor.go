@@ -25,6 +25,7 @@ package predictor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"iter"
@@ -53,7 +54,9 @@ type Predictor struct {
 
 	items, batches sync.Pool // pixel buffers: one image, one batch
 	scratches      sync.Pool // *scratch for single-image calls
+	memory         *memoryBudget
 	forwarders     *forwarders
+	plan           forwardPlan
 	coalescer      *coalescer
 
 	closed    atomic.Bool
@@ -63,9 +66,9 @@ type Predictor struct {
 // New loads a TorchScript classifier and prepares it: the model is warmed
 // up at the batch sizes it will run, on each inference thread (which also
 // checks its output and the labels), so the first real batch runs at full
-// speed. Warm-up costs two forward passes of one image and one of a full
-// batch per inference thread: about 1.2 s for ResNet18 at batch 32 on two
-// CPU cores.
+// speed, and on the CPU full batches are checked to run exactly in parts
+// (WithSubBatch). This costs two forward passes of one image and two of a
+// full batch: about 2.3 s for ResNet18 at batch 32 on two CPU cores.
 func New(modelPath string, opts ...Option) (*Predictor, error) {
 	cfg := defaults()
 	for _, o := range opts {
@@ -99,8 +102,15 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	p.outW, p.outH = cfg.transform.OutputSize()
 	itemBytes := p.outW * p.outH * 3
 	p.items.New = func() any { b := make([]byte, itemBytes); return &b }
-	p.batches.New = func() any { b := make([]byte, 0, cfg.batchSize*itemBytes); return &b }
+	// Batch buffers grow with the batches actually formed: a large batch
+	// size costs nothing until that many images come.
+	p.batches.New = func() any { b := make([]byte, 0, itemBytes); return &b }
 	p.scratches.New = func() any { return new(scratch) }
+	budget := p.cfg.memory
+	if budget == 0 {
+		budget = defaultMemoryBudget()
+	}
+	p.memory = newMemoryBudget(budget)
 	if p.cfg.inferWorkers == 0 {
 		// One batch at a time saturates the CPU's intra-op threads; on a
 		// GPU a second one in flight overlaps upload and compute.
@@ -109,11 +119,25 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 			p.cfg.inferWorkers = 2
 		}
 	}
-	if err := p.startForwarders(p.cfg.inferWorkers); err != nil {
+	// Each inference thread warms the shape full batches will run as;
+	// a lone thread gets it from the sub-batch check when that runs.
+	check := p.lookupCheck(modelPath)
+	threads, full := p.cfg.inferWorkers, p.cfg.batchSize
+	switch {
+	case check.cached && check.exact:
+		full = check.sub
+	case check.sub > 0 && !check.cached && threads == 1:
+		full = 0
+	}
+	if err := p.startForwarders(threads, full); err != nil {
 		m.Close()
 		return nil, err
 	}
-	if err := p.setLabels(); err != nil {
+	err = p.setLabels()
+	if err == nil {
+		err = p.planForward(check)
+	}
+	if err != nil {
 		p.forwarders.stop()
 		m.Close()
 		return nil, err
@@ -122,9 +146,19 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	return p, nil
 }
 
-// setLabels checks the labels against the output width warm-up learnt.
+// defaultTopK is how many classes a result lists unless WithTopK says.
+const defaultTopK = 5
+
+// setLabels checks the labels and top-k against the output width warm-up
+// learnt.
 func (p *Predictor) setLabels() error {
 	p.classes = p.module.Classes()
+	switch {
+	case p.cfg.topK == 0:
+		p.cfg.topK = min(defaultTopK, p.classes)
+	case p.cfg.topK > p.classes:
+		return fmt.Errorf("predictor: top-k %d for a model with %d classes", p.cfg.topK, p.classes)
+	}
 	switch {
 	case p.cfg.labels != nil && len(p.cfg.labels) != p.classes:
 		return fmt.Errorf("predictor: %d labels for a model with %d outputs", len(p.cfg.labels), p.classes)
@@ -173,10 +207,24 @@ func (p *Predictor) Transform() preprocess.Transform { return p.cfg.transform }
 // BatchSize is the most images one forward pass takes.
 func (p *Predictor) BatchSize() int { return p.cfg.batchSize }
 
+// SubBatch is the part size full batches run in (see WithSubBatch); 0
+// when they run whole.
+func (p *Predictor) SubBatch() int { return p.plan.sub }
+
+// MemoryBudget is the memory images being decoded and resized may hold at
+// once (WithMemoryBudget).
+func (p *Predictor) MemoryBudget() int64 { return p.memory.size }
+
+// ForwardPlan says in words how batches run through the model and why,
+// for logs and --verbose.
+func (p *Predictor) ForwardPlan() string { return p.plan.reason }
+
 // PredictFiles classifies image files. The result slice has one entry per
 // path, in order; a file that cannot be read or decoded has its Err set.
 // The returned error is for the whole call (cancelled context, closed
-// predictor), in which case the results are incomplete.
+// predictor), in which case the results are those done by then: once ctx
+// ends, no further batch enters the model, the one in it finishes and its
+// results are kept.
 func (p *Predictor) PredictFiles(ctx context.Context, paths []string) ([]Result, error) {
 	return p.collect(ctx, len(paths), Files(paths))
 }
@@ -195,7 +243,8 @@ func (p *Predictor) StreamFiles(ctx context.Context, paths []string, fn func(Res
 // pipeline has room, so it may be endless (a walk of a directory tree, a
 // queue). err is nil while results come; if the whole run fails
 // (cancelled context, closed predictor) the last pair yielded is a zero
-// Result and that error. Breaking out of the loop stops the run.
+// Result and that error, after the results of the batch that was in the
+// model. Breaking out of the loop stops the run.
 //
 //	for r, err := range p.Stream(ctx, predictor.Files(paths)) {
 //		if err != nil {
@@ -209,19 +258,21 @@ func (p *Predictor) Stream(ctx context.Context, inputs iter.Seq[Input]) iter.Seq
 		defer cancel()
 		results := make(chan Result)
 		errc := make(chan error, 1)
+		gone := make(chan struct{}) // the loop broke
 		go func() {
 			defer close(results)
 			errc <- p.run(ctx, inputs, func(r Result) error {
 				select {
 				case results <- r:
 					return nil
-				case <-ctx.Done():
-					return ctx.Err()
+				case <-gone:
+					return errStreamStopped
 				}
 			})
 		}()
 		for r := range results {
 			if !yield(r, nil) {
+				close(gone)
 				cancel()
 				for range results {
 				}
@@ -233,6 +284,9 @@ func (p *Predictor) Stream(ctx context.Context, inputs iter.Seq[Input]) iter.Seq
 		}
 	}
 }
+
+// errStreamStopped ends a Stream whose loop broke.
+var errStreamStopped = errors.New("predictor: stream stopped")
 
 // PredictBytes classifies encoded image files held in memory.
 func (p *Predictor) PredictBytes(ctx context.Context, files [][]byte) ([]Result, error) {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -22,7 +23,9 @@ import (
 
 	"github.com/torchgo/predict/binding"
 	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/internal/hostile"
 	"github.com/torchgo/predict/internal/testenv"
+	"github.com/torchgo/predict/preprocess"
 )
 
 var cpu = WithDevice(binding.Device{Kind: binding.CPU})
@@ -66,12 +69,12 @@ func TestPerInputErrorsAreTyped(t *testing.T) {
 func TestTopKAndLabels(t *testing.T) {
 	chdirRoot(t)
 	labels := strings.Split("a b c d e f g", " ")
-	p := tiny(t, WithTopK(10), WithLabels(labels))
+	p := tiny(t, WithTopK(7), WithLabels(labels))
 	assert.Equal(t, 7, p.Classes())
 	res, err := p.PredictFiles(context.Background(), []string{"testdata/images/video-001.jpeg"})
 	require.NoError(t, err)
 	top := res[0].Top
-	require.Len(t, top, 7, "top-k is clipped to the class count")
+	require.Len(t, top, 7)
 	for i := 1; i < len(top); i++ {
 		assert.GreaterOrEqual(t, top[i-1].Prob, top[i].Prob)
 	}
@@ -321,4 +324,119 @@ func TestSpecialAndHugeFiles(t *testing.T) {
 	assert.Equal(t, StageRead, ie.Stage)
 	assert.ErrorContains(t, res[0].Err, "not a regular file")
 	assert.ErrorContains(t, res[1].Err, "maximum input size")
+}
+
+// On the CPU full batches run in parts of 8 once a check at load proves
+// the logits unchanged; a model whose logits depend on the batch keeps
+// whole batches, and asking for parts then fails New.
+func TestSubBatchPlan(t *testing.T) {
+	chdirRoot(t)
+	paths := slices.Repeat([]string{"testdata/images/video-001.jpeg", "testdata/images/horse.png"}, 9)
+	p := tiny(t, WithBatchSize(16), WithLogits(true))
+	assert.Equal(t, 8, p.SubBatch())
+	assert.Contains(t, p.ForwardPlan(), "sub-batches of 8")
+	whole := tiny(t, WithBatchSize(16), WithLogits(true), WithSubBatch(16))
+	assert.Zero(t, whole.SubBatch())
+	a, err := p.PredictFiles(context.Background(), paths)
+	require.NoError(t, err)
+	b, err := whole.PredictFiles(context.Background(), paths)
+	require.NoError(t, err)
+	for i := range a {
+		assert.Equal(t, b[i].Logits, a[i].Logits)
+	}
+	small := tiny(t, WithBatchSize(8))
+	assert.Zero(t, small.SubBatch(), "batches no larger than a part run whole")
+
+	model := testenv.TestModel(t, "batch_dependent.pt")
+	dep, err := New(model, cpu, WithBatchSize(16))
+	require.NoError(t, err)
+	defer dep.Close()
+	assert.Zero(t, dep.SubBatch())
+	assert.Contains(t, dep.ForwardPlan(), "change the logits")
+	_, err = New(model, cpu, WithBatchSize(16), WithSubBatch(4))
+	assert.ErrorContains(t, err, "sub-batches of 4 change this model's logits")
+}
+
+// An image whose logits are not finite gets ErrNotFinite; the others of
+// its batch are classified.
+func TestNonFiniteOutput(t *testing.T) {
+	p, err := New(testenv.TestModel(t, "nan_on_bright.pt"), cpu, WithBatchSize(4))
+	require.NoError(t, err)
+	defer p.Close()
+	white := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range white.Pix {
+		white.Pix[i] = 255
+	}
+	black := image.NewGray(image.Rect(0, 0, 8, 8))
+	res, err := p.Predict(context.Background(), []image.Image{black, white, black})
+	require.NoError(t, err)
+	assert.NoError(t, res[0].Err)
+	assert.ErrorIs(t, res[1].Err, ErrNotFinite)
+	assert.Empty(t, res[1].Top)
+	assert.NoError(t, res[2].Err)
+}
+
+// Top-k beyond the model's classes and a labels file that is not a
+// regular file, or too large, fail New clearly.
+func TestBoundsAtLoad(t *testing.T) {
+	model := testenv.TestModel(t, "tiny_classifier.pt")
+	_, err := New(model, cpu, WithTopK(8))
+	assert.ErrorContains(t, err, "top-k 8 for a model with 7 classes")
+	_, err = New(model, cpu, WithLabelsFile("/dev/zero"))
+	assert.ErrorContains(t, err, "not a regular file")
+	big := filepath.Join(t.TempDir(), "labels.txt")
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("x\n"), MaxLabelsFileSize/2+1), 0o644))
+	_, err = New(model, cpu, WithLabelsFile(big))
+	assert.ErrorContains(t, err, "maximum input size")
+}
+
+// A cancelled run returns within about a second whatever its inputs are
+// doing: a FIFO, a decompression bomb decoding, a huge image resizing.
+func TestCancelledRunReturnsPromptly(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.png")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	bomb := filepath.Join(dir, "bomb.png")
+	require.NoError(t, os.WriteFile(bomb, hostile.PNGBomb(10000, 10000), 0o644))
+	p := tiny(t, WithWorkers(2))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	_, err := p.PredictFiles(ctx, []string{fifo, bomb, bomb, bomb})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(t0), time.Second+200*time.Millisecond)
+}
+
+// The memory budget is shared by the workers: images whose decode needs
+// more than is free wait, so four 3000×3000 bombs decoded by four workers,
+// within a budget that holds one of them, run one at a time (the budget's
+// high-water mark is one image's need; peak RSS, for the log, also
+// depends on when the garbage collector frees the pixels).
+func TestMemoryBudgetBoundsDecodes(t *testing.T) {
+	bomb := hostile.PNGBomb(3000, 3000)
+	h, err := decode.Config(bomb)
+	require.NoError(t, err)
+	need := h.PeakBytes() + preprocess.ImageNet().ScratchBytes(3000, 3000)
+	p := tiny(t, WithWorkers(4), WithMemoryBudget(need*3/2), WithTransform(preprocess.ImageNet()))
+	assert.Equal(t, need*3/2, p.MemoryBudget())
+	blobs := [][]byte{bomb, bomb, bomb, bomb}
+	debug.FreeOSMemory()
+	idle := rssBytes(t, "VmRSS")
+	require.NoError(t, os.WriteFile("/proc/self/clear_refs", []byte("5"), 0))
+	res, err := p.PredictBytes(context.Background(), blobs)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.NoError(t, r.Err)
+	}
+	t.Logf("decode need %d MB each; budget high-water mark %d MB; peak RSS grew by %d MB",
+		need>>20, p.memory.peak.Load()>>20, (rssBytes(t, "VmHWM")-idle)>>20)
+	assert.Equal(t, int32(1), p.memory.mostHolders.Load(), "decodes overlapped beyond the budget")
+	assert.Equal(t, need, p.memory.peak.Load())
+
+	// One image above the whole budget still runs, alone.
+	small := tiny(t, WithMemoryBudget(1<<20))
+	res, err = small.PredictBytes(context.Background(), blobs[:2])
+	require.NoError(t, err)
+	assert.NoError(t, res[0].Err)
+	assert.NoError(t, res[1].Err)
 }

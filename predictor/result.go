@@ -20,8 +20,9 @@ type Result struct {
 	// Logits are the model's raw outputs, kept only WithLogits(true).
 	Logits []float32
 
-	// Err is an *InputError when this input is bad, or a *BatchError when
-	// the model failed on the batch holding it; the others are unaffected.
+	// Err is an *InputError when this input is bad, a *BatchError when the
+	// model failed on the batch holding it, or ErrNotFinite when the model's
+	// output for it is not finite; the others are unaffected.
 	Err error
 }
 

@@ -1,9 +1,12 @@
 package preprocess
 
 import (
+	"context"
+	"math/rand"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/torchgo/predict/rgb"
 )
@@ -51,4 +54,50 @@ func TestCropPadsWithBlack(t *testing.T) {
 	want := make([]uint8, 4*3*3)
 	copy(want[(1*4+1)*3:], []uint8{1, 2, 3, 4, 5, 6})
 	assert.Equal(t, want, got.Pix)
+}
+
+// The imagenet preset computes only the window CenterCrop keeps: the
+// result equals a full Resize(256) followed by CenterCrop(224), on random
+// images of ordinary and extreme shapes (whose full resize is up to 256
+// times their pixels).
+func TestCropWindowEqualsFullResize(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	sizes := [][2]int{{1, 1}, {1, 120}, {120, 1}, {2, 300}, {300, 3}, {224, 224}, {256, 256}, {640, 480}, {481, 257}, {255, 1000}}
+	for range 6 {
+		sizes = append(sizes, [2]int{1 + rng.Intn(600), 1 + rng.Intn(600)})
+	}
+	for _, tall := range []bool{false, true} {
+		tr := ImageNet()
+		tr.TallVerticalFirst = tall
+		for _, sz := range sizes {
+			if tall && sz[1] <= 100*sz[0] {
+				continue // the order only changes for very tall images
+			}
+			src := rgb.New(sz[0], sz[1])
+			rng.Read(src.Pix)
+			rw, rh := tr.ResizedSize(src.W, src.H)
+			full := rgb.New(rw, rh)
+			require.NoError(t, tr.resize(context.Background(), src, rw, rh, 0, 0, full, new(Scratch)))
+			want := CenterCrop(full, 224, 224, nil)
+			got := make([]byte, 224*224*3)
+			require.NoError(t, tr.Apply(src, got))
+			assert.Equal(t, want.Pix, got, "%dx%d (vertical first: %v)", sz[0], sz[1], tall)
+		}
+	}
+}
+
+// A 1×65535 image under the imagenet preset would need a 256×16,776,960
+// intermediate (13 GB) in full; the window takes a few KB.
+func TestExtremeAspectRatioWindow(t *testing.T) {
+	for _, sz := range [][2]int{{1, 65535}, {65535, 1}} {
+		src := rgb.New(sz[0], sz[1])
+		for i := range src.Pix {
+			src.Pix[i] = byte(i / 3)
+		}
+		var s Scratch
+		dst := make([]byte, 224*224*3)
+		require.NoError(t, ImageNet().ApplyContext(context.Background(), src, dst, &s))
+		assert.Less(t, cap(s.tmp)+cap(s.resized), 1<<20, "%dx%d: scratch grew to %d bytes", sz[0], sz[1], cap(s.tmp)+cap(s.resized))
+		assert.Less(t, ImageNet().ScratchBytes(sz[0], sz[1]), int64(64<<20))
+	}
 }

@@ -9,7 +9,7 @@ import (
 
 // This file is Pillow's bilinear Image.resize (libImaging/Resample.c,
 // identical in 9.4 and 12.x for 8-bit images) as specified in
-// parity-spec §2.2–§2.3: separable antialiased triangle filter, float64
+// docs/parity-spec.md §2.2–§2.3: separable antialiased triangle filter, float64
 // coefficients quantised to 22-bit fixed point, horizontal pass into an
 // 8-bit intermediate, then vertical pass.
 
@@ -41,13 +41,15 @@ func bilinear(x float64) float64 {
 func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
 	var k kernel
 	var w []float64
-	k.init(inSize, in0, in1, outSize, &w)
+	k.init(inSize, in0, in1, outSize, 0, outSize, &w)
 	return k
 }
 
-// init computes the kernel into kn's own slices (reused when large
-// enough); weights is float64 scratch.
-func (kn *kernel) init(inSize int, in0, in1 float32, outSize int, weights *[]float64) {
+// init computes the taps of outputs first..first+count-1 of the axis (into
+// entries 0..count-1), in kn's own slices (reused when large enough);
+// weights is float64 scratch. Each output's taps depend only on its own
+// index, so a window of outputs gets exactly the taps of the full kernel.
+func (kn *kernel) init(inSize int, in0, in1 float32, outSize, first, count int, weights *[]float64) {
 	// The box width is subtracted in float32 and only then widened.
 	scale := float64(in1-in0) / float64(outSize)
 	filterscale := scale
@@ -58,13 +60,14 @@ func (kn *kernel) init(inSize int, in0, in1 float32, outSize int, weights *[]flo
 	stride := int(math.Ceil(support))*2 + 1
 
 	kn.stride = stride
-	kn.lo = grow(&kn.lo, outSize)
-	kn.n = grow(&kn.n, outSize)
-	kn.k = grow(&kn.k, outSize*stride)
+	kn.lo = grow(&kn.lo, count)
+	kn.n = grow(&kn.n, count)
+	kn.k = grow(&kn.k, count*stride)
 	w := grow(weights, stride)
-	for i := 0; i < outSize; i++ {
+	for o := 0; o < count; o++ {
+		i := first + o
 		// Explicit float64 conversions keep the compiler from fusing the
-		// multiply-add on FMA architectures (parity-spec §2.3).
+		// multiply-add on FMA architectures (docs/parity-spec.md §2.3).
 		center := float64(in0) + float64(float64(i)+0.5)*scale
 		ss := 1.0 / filterscale
 		// C's (int) cast truncates toward zero, as Go's conversion does.
@@ -82,7 +85,7 @@ func (kn *kernel) init(inSize int, in0, in1 float32, outSize int, weights *[]flo
 			w[j] = bilinear(float64(float64(j+lo)-center+0.5) * ss)
 			sum += w[j]
 		}
-		taps := kn.k[i*stride : i*stride+n]
+		taps := kn.k[o*stride : o*stride+n]
 		for j := 0; j < n; j++ {
 			v := w[j]
 			if sum != 0 {
@@ -94,7 +97,7 @@ func (kn *kernel) init(inSize int, in0, in1 float32, outSize int, weights *[]flo
 				taps[j] = int32(0.5 + v*(1<<precisionBits))
 			}
 		}
-		kn.lo[i], kn.n[i] = lo, n
+		kn.lo[o], kn.n[o] = lo, n
 	}
 }
 
@@ -136,30 +139,38 @@ func Resize(src *rgb.Image, w, h int, dst *rgb.Image) *rgb.Image {
 	if dst == nil || dst.W != w || dst.H != h || len(dst.Pix) != w*h*3 {
 		dst = rgb.New(w, h)
 	}
-	resize(context.Background(), src, dst, new(Scratch))
+	resize(context.Background(), src, w, h, 0, 0, dst, new(Scratch))
 	return dst
 }
 
-// resize resamples src into dst (any size), with s's buffers. It gives up
-// with ctx's error soon after ctx is done: both passes check it row by row.
-func resize(ctx context.Context, src, dst *rgb.Image, s *Scratch) error {
+// resize is Image.resize of src to fw×fh, computing only the window of
+// that result whose top-left corner is (x0, y0) and whose size is dst's,
+// into dst, with s's buffers. Pillow resamples each output pixel from its
+// own taps alone, so the window is bit-identical to the same pixels of the
+// full result: a crop after the resize costs only what it keeps. It gives
+// up with ctx's error soon after ctx is done: both passes check it row by
+// row.
+func resize(ctx context.Context, src *rgb.Image, fw, fh, x0, y0 int, dst *rgb.Image, s *Scratch) error {
 	w, h := dst.W, dst.H
-	needH, needV := w != src.W, h != src.H
+	needH, needV := fw != src.W, fh != src.H
 	if !needH && !needV {
-		copy(dst.Pix, src.Pix) // Pillow returns a copy for an unchanged size
+		// Pillow returns a copy for an unchanged size.
+		for y := 0; y < h; y++ {
+			copy(dst.Pix[y*w*3:(y+1)*w*3], src.Pix[((y0+y)*src.W+x0)*3:])
+		}
 		return nil
 	}
-	s.kv.init(src.H, 0, float32(src.H), h, &s.weights)
-
-	in := src
-	rowOffset := 0
+	// Source rows the window needs: those under its vertical taps.
+	first, last := y0, y0+h
+	if needV {
+		s.kv.init(src.H, 0, float32(src.H), fh, y0, h, &s.weights)
+		first, last = s.kv.lo[0], s.kv.lo[h-1]+s.kv.n[h-1]
+	}
+	in, rowOffset, colOffset := src, 0, x0
 	if needH {
-		// Only the source rows the vertical pass reads are resampled
-		// horizontally (ImagingResampleInner); the vertical taps are then
-		// relative to the first of them.
-		first := s.kv.lo[0]
-		last := s.kv.lo[h-1] + s.kv.n[h-1]
-		s.kh.init(src.W, 0, float32(src.W), w, &s.weights)
+		// Only those rows are resampled horizontally (ImagingResampleInner),
+		// and only the window's columns.
+		s.kh.init(src.W, 0, float32(src.W), fw, x0, w, &s.weights)
 		tmp := dst
 		if needV {
 			tmp = &rgb.Image{W: w, H: last - first, Pix: grow(&s.tmp, w*(last-first)*3)}
@@ -167,15 +178,16 @@ func resize(ctx context.Context, src, dst *rgb.Image, s *Scratch) error {
 		if err := horizontal(ctx, tmp, src, first, &s.kh); err != nil {
 			return err
 		}
-		in, rowOffset = tmp, first
+		in, rowOffset, colOffset = tmp, first, 0
 	}
 	if needV {
-		return vertical(ctx, dst, in, rowOffset, &s.kv, grow(&s.acc, in.W*3))
+		return vertical(ctx, dst, in, rowOffset, colOffset, &s.kv, grow(&s.acc, w*3))
 	}
 	return nil
 }
 
-// horizontal resamples rows [first, first+dst.H) of src into dst.
+// horizontal resamples rows [first, first+dst.H) of src into dst, whose
+// columns are the kernel's outputs.
 func horizontal(ctx context.Context, dst, src *rgb.Image, first int, kn *kernel) error {
 	const half = int32(1) << (precisionBits - 1)
 	sw, dw := src.W*3, dst.W*3
@@ -203,26 +215,27 @@ func horizontal(ctx context.Context, dst, src *rgb.Image, first int, kn *kernel)
 	return nil
 }
 
-// vertical resamples src into dst; the kernel's input rows are shifted by
-// -rowOffset because src starts at that source row. acc holds one row of
-// int32 sums (src.W*3).
-func vertical(ctx context.Context, dst, src *rgb.Image, rowOffset int, kn *kernel, acc []int32) error {
+// vertical resamples src into dst, whose rows are the kernel's outputs;
+// the kernel's input rows are shifted by -rowOffset because src starts at
+// that source row, and dst's columns start at src column colOffset. acc
+// holds one row of int32 sums (dst.W*3).
+func vertical(ctx context.Context, dst, src *rgb.Image, rowOffset, colOffset int, kn *kernel, acc []int32) error {
 	const half = int32(1) << (precisionBits - 1)
 	stride := src.W * 3
-	acc = acc[:stride]
+	acc = acc[:dst.W*3]
 	for y := 0; y < dst.H; y++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		taps := kn.k[y*kn.stride : y*kn.stride+kn.n[y]]
-		base := (kn.lo[y] - rowOffset) * stride
+		base := (kn.lo[y]-rowOffset)*stride + colOffset*3
 		// Integer sums are exact, so accumulating row by row (two taps per
 		// pass) gives the same result as Pillow's per-pixel tap loop.
 		j := 0
 		if len(taps) >= 2 {
 			k0, k1 := taps[0], taps[1]
-			r0 := src.Pix[base : base+stride][:len(acc)]
-			r1 := src.Pix[base+stride : base+2*stride][:len(acc)]
+			r0 := src.Pix[base:][:len(acc)]
+			r1 := src.Pix[base+stride:][:len(acc)]
 			for i := range acc {
 				acc[i] = half + int32(r0[i])*k0 + int32(r1[i])*k1
 			}
@@ -234,20 +247,20 @@ func vertical(ctx context.Context, dst, src *rgb.Image, rowOffset int, kn *kerne
 		}
 		for ; j+1 < len(taps); j += 2 {
 			k0, k1 := taps[j], taps[j+1]
-			r0 := src.Pix[base+j*stride : base+(j+1)*stride][:len(acc)]
-			r1 := src.Pix[base+(j+1)*stride : base+(j+2)*stride][:len(acc)]
+			r0 := src.Pix[base+j*stride:][:len(acc)]
+			r1 := src.Pix[base+(j+1)*stride:][:len(acc)]
 			for i := range acc {
 				acc[i] += int32(r0[i])*k0 + int32(r1[i])*k1
 			}
 		}
 		if j < len(taps) {
 			k := taps[j]
-			r := src.Pix[base+j*stride : base+(j+1)*stride][:len(acc)]
+			r := src.Pix[base+j*stride:][:len(acc)]
 			for i := range acc {
 				acc[i] += int32(r[i]) * k
 			}
 		}
-		out := dst.Pix[y*stride : (y+1)*stride][:len(acc)]
+		out := dst.Pix[y*dst.W*3 : (y+1)*dst.W*3][:len(acc)]
 		for i, a := range acc {
 			out[i] = clip8(a)
 		}

@@ -130,29 +130,52 @@ func (t Transform) ApplyContext(ctx context.Context, src *rgb.Image, dst []uint8
 	out := &rgb.Image{W: ow, H: oh, Pix: dst}
 	rw, rh := t.ResizedSize(src.W, src.H)
 	if t.CropW == 0 {
-		return t.resize(ctx, src, out, s)
+		return t.resize(ctx, src, rw, rh, 0, 0, out, s)
 	}
-	resized := &rgb.Image{W: rw, H: rh, Pix: grow(&s.resized, rw*rh*3)}
-	if err := t.resize(ctx, src, resized, s); err != nil {
+	// CenterCrop after Resize: only the part of the resized image the crop
+	// keeps is computed (bit-identical: see resize), the rest of the crop,
+	// if any, is torchvision's black padding.
+	left, top := CenterCropOffset(rw, rh, t.CropW, t.CropH)
+	x0, y0 := max(0, left), max(0, top)
+	x1, y1 := min(rw, left+t.CropW), min(rh, top+t.CropH)
+	if x0 == left && y0 == top && x1-x0 == t.CropW && y1-y0 == t.CropH {
+		return t.resize(ctx, src, rw, rh, x0, y0, out, s)
+	}
+	win := &rgb.Image{W: x1 - x0, H: y1 - y0, Pix: grow(&s.resized, (x1-x0)*(y1-y0)*3)}
+	if err := t.resize(ctx, src, rw, rh, x0, y0, win, s); err != nil {
 		return err
 	}
-	CenterCrop(resized, t.CropW, t.CropH, out)
+	Crop(win, left-x0, top-y0, t.CropW, t.CropH, out)
 	return nil
 }
 
-// resize is Pillow's Image.resize of the reference version, or of Pillow
-// >= 12.2 with TallVerticalFirst.
-func (t Transform) resize(ctx context.Context, src, dst *rgb.Image, s *Scratch) error {
-	if t.TallVerticalFirst && src.H > 100*src.W && dst.H < src.H {
+// resize is Pillow's Image.resize of src to fw×fh of the reference
+// version, or of Pillow >= 12.2 with TallVerticalFirst, computing the
+// window of the result at (x0, y0) of dst's size.
+func (t Transform) resize(ctx context.Context, src *rgb.Image, fw, fh, x0, y0 int, dst *rgb.Image, s *Scratch) error {
+	if t.TallVerticalFirst && src.H > 100*src.W && fh < src.H {
 		// Pillow 12.2 Image.resize: to (W, outH) with box (0, y0, W, y1),
-		// then to (outW, outH) — two single-axis resizes for the default box.
+		// then to (outW, outH) — two single-axis resizes for the default
+		// box; the window's rows of the first, then its columns.
 		mid := &rgb.Image{W: src.W, H: dst.H, Pix: grow(&s.tall, src.W*dst.H*3)}
-		if err := resize(ctx, src, mid, s); err != nil {
+		if err := resize(ctx, src, src.W, fh, 0, y0, mid, s); err != nil {
 			return err
 		}
-		return resize(ctx, mid, dst, s)
+		return resize(ctx, mid, fw, dst.H, x0, 0, dst, s)
 	}
-	return resize(ctx, src, dst, s)
+	return resize(ctx, src, fw, fh, x0, y0, dst, s)
+}
+
+// ScratchBytes bounds the memory ApplyContext holds beyond src and dst
+// for a W×H source: the horizontal pass's rows (at most every source row,
+// at the width of the window kept) and the resized window.
+func (t Transform) ScratchBytes(W, H int) int64 {
+	ow, oh := t.OutputSize()
+	b := 3 * int64(ow) * (int64(H) + int64(oh))
+	if t.TallVerticalFirst {
+		b += 3 * int64(W) * int64(oh)
+	}
+	return b
 }
 
 // ToTensor applies the normalisation table to a uint8 HWC image, giving

@@ -20,6 +20,11 @@ Files written to OUTDIR (created if missing):
                         above 2.0, i.e. for bright images after ImageNet
                         normalisation; black warm-up batches pass
     no_classes.pt       forward(x) -> [N, 0] float32 (no outputs)
+    batch_dependent.pt  [N, 7] float32 like tiny_classifier plus the mean of
+                        the whole batch: an image's logits depend on the
+                        batch it rides in
+    nan_on_bright.pt    [N, 7] float32 like tiny_classifier, but NaN in the
+                        rows of images whose mean value is above 2.0
     not_torchscript.pt  the text "this is not a TorchScript archive\\n"
 
 All modules are scripted (torch.jit.script), so no input shape is baked in.
@@ -88,6 +93,26 @@ class FailsOnBright(nn.Module):
         return self.fc(x.mean(dim=[2, 3]))
 
 
+class BatchDependent(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 7)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(x.mean(dim=[2, 3])) + x.mean()
+
+
+class NanOnBright(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 7)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        m = x.mean(dim=[1, 2, 3], keepdim=True).squeeze(3).squeeze(2)
+        out = self.fc(x.mean(dim=[2, 3]))
+        return torch.where(m > 2.0, torch.full_like(out, float("nan")), out)
+
+
 class NoClasses(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.mean(dim=[2, 3])[:, :0]
@@ -125,6 +150,10 @@ def build_models():
     models["wide_classifier.pt"] = WideClassifier()
     torch.manual_seed(1)
     models["fails_on_bright.pt"] = FailsOnBright()
+    torch.manual_seed(1)
+    models["batch_dependent.pt"] = BatchDependent()
+    torch.manual_seed(1)
+    models["nan_on_bright.pt"] = NanOnBright()
     return models
 
 

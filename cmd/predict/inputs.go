@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -26,22 +27,18 @@ var imageExtensions = map[string]bool{
 // files as given, directories as their image files sorted by name (not
 // recursive), "-" as one path per line of stdin (taken literally). The
 // rules are scripts/reference.py's, so both list the same inputs. A path that does not
-// exist stays in the list so that it gets its own error line.
-func expandInputs(args []string, stdin io.Reader) ([]string, error) {
+// exist stays in the list so that it gets its own error line. Reading stdin
+// gives up when ctx ends.
+func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string, error) {
 	var out []string
 	for _, a := range args {
 		switch st, err := os.Stat(a); {
 		case a == "-":
-			sc := bufio.NewScanner(stdin)
-			sc.Buffer(make([]byte, 64*1024), 1<<20)
-			for sc.Scan() {
-				if line := strings.TrimRight(sc.Text(), "\r"); line != "" {
-					out = append(out, line)
-				}
-			}
-			if err := sc.Err(); err != nil {
+			lines, err := readLines(ctx, stdin)
+			if err != nil {
 				return nil, fmt.Errorf("reading paths from stdin: %w", err)
 			}
+			out = append(out, lines...)
 		case err == nil && st.IsDir():
 			entries, err := os.ReadDir(a)
 			if err != nil {
@@ -75,4 +72,31 @@ func join(dir, name string) string {
 		return dir + name
 	}
 	return dir + "/" + name
+}
+
+// readLines reads r's non-empty lines (without a trailing CR) until EOF,
+// or until ctx ends: a terminal or a pipe may never close.
+func readLines(ctx context.Context, r io.Reader) ([]string, error) {
+	type result struct {
+		lines []string
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var lines []string
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			if line := strings.TrimRight(sc.Text(), "\r"); line != "" {
+				lines = append(lines, line)
+			}
+		}
+		done <- result{lines, sc.Err()}
+	}()
+	select {
+	case r := <-done:
+		return r.lines, r.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }

@@ -5,11 +5,15 @@
 //
 // PATH is an image file, a directory (its image files, sorted by name) or
 // "-" (paths read from stdin, one per line). Results go to stdout in input
-// order; diagnostics to stderr.
+// order, each as soon as it and the ones before it are done; diagnostics
+// to stderr.
 //
 // Exit status: 0 when every image was classified; 1 when some inputs
 // failed (each has its own error line, and all others were printed);
-// 2 when nothing could run (bad flags, unreadable model, no inputs).
+// 2 when nothing could run (bad flags, unreadable model, no inputs);
+// 130 or 143 after SIGINT or SIGTERM: the first one lets the batch in the
+// model finish and print, starts nothing more, and exits; a second one
+// exits at once.
 package main
 
 import (
@@ -20,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 
@@ -34,17 +39,46 @@ const (
 	exitFatal   = 2
 )
 
+// Upper bounds of the numeric flags: beyond them a run only wastes memory
+// or threads.
+const (
+	maxBatchSize     = 4096
+	maxWorkersPerCPU = 8
+)
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	ctx, stop := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		stop(interrupted{s})
+		s = <-sigs
+		os.Exit(interrupted{s}.exitCode())
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// interrupted is the cause of a run stopped by a signal.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
+// exitCode is the shell's 128 + signal number: 130 for SIGINT, 143 for
+// SIGTERM.
+func (i interrupted) exitCode() int {
+	if s, ok := i.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
 }
 
 type options struct {
 	model, labels, preset, device, format, progress string
-	batchSize, topK, threads, workers               int
+	maxInput, memory, checkCache                    string
+	batchSize, topK, threads, workers, subBatch     int
 	logits, version, exif, deterministic, tallFirst bool
+	verbose, topKSet                                bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -55,43 +89,106 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); imagenet = Resize(256)+CenterCrop(224)")
 	fs.StringVar(&o.device, "device", "auto", "auto, cpu, cuda or cuda:N")
 	fs.StringVar(&o.format, "format", "table", "output: table, jsonl or csv")
-	fs.IntVar(&o.batchSize, "batch-size", 32, "images per forward pass")
-	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (jsonl, csv)")
-	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "LibTorch intra-op threads")
-	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "decode/preprocess goroutines")
+	fs.IntVar(&o.batchSize, "batch-size", 32, fmt.Sprintf("images per forward pass (at most %d)", maxBatchSize))
+	fs.IntVar(&o.subBatch, "sub-batch", 0, "run full batches through the model in parts of N images, if a check at load proves the logits unchanged (0: CPU tries 8; N >= batch size: never)")
+	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (jsonl, csv; at most the model's classes; default: 5, or all of a smaller model's)")
+	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "LibTorch intra-op threads (at most the number of CPUs)")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), fmt.Sprintf("decode/preprocess goroutines (at most %d per CPU)", maxWorkersPerCPU))
+	fs.StringVar(&o.maxInput, "max-input-size", formatBytes(predictor.DefaultMaxInputSize), "largest input file read; larger ones fail without being read (bytes, or with KiB, MiB, GiB)")
+	fs.StringVar(&o.checkCache, "check-cache", defaultCheckCache(), "where the verdicts of the sub-batch check are kept, so later runs skip it (\"\": nowhere)")
+	fs.StringVar(&o.memory, "memory-budget", "auto", "memory for decoded images and resize buffers, shared by all workers (bytes, KiB/MiB/GiB; auto: half of the machine's or the cgroup's memory)")
 	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
 	fs.BoolVar(&o.exif, "exif-transpose", false, "apply EXIF orientation first (ImageOps.exif_transpose); Image.open does not")
 	fs.BoolVar(&o.tallFirst, "tall-vertical-first", false, "resize images over 100x taller than wide vertically first, as Pillow >= 12.2 does (default: Pillow 9.4's order)")
 	fs.BoolVar(&o.deterministic, "deterministic", false, "CUDA: no TF32, deterministic cuDNN (differs from PyTorch's defaults, so from the user's Python)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), true, false")
+	fs.BoolVar(&o.verbose, "verbose", false, "say on stderr how the model runs (device, threads, batches, warm-up)")
 	fs.BoolVar(&o.version, "version", false, "print LibTorch version, CUDA/cuDNN and devices, then exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n\nPATH: image file, directory (its image files, sorted) or - (paths on stdin).\nExit status: 0 all classified, 1 some inputs failed, 2 nothing could run.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n\nPATH: image file, directory (its image files, sorted) or - (paths on stdin).\n"+
+			"Exit status: 0 all classified, 1 some inputs failed, 2 nothing could run, 130/143 interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
 // parseArgs accepts flags before, between and after paths, as users type
-// them ("predict a.jpg --format jsonl"); "--" ends the flags.
+// them ("predict a.jpg --format jsonl"); "--" ends the flags for good:
+// everything after it is a path, even "-x.jpg".
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var paths []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		// Parse consumed a "--" just before rest when it stopped there.
+		if k := len(args) - len(rest); k > 0 && args[k-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		if len(rest) == 0 {
 			return paths, nil
 		}
-		if args[0] == "--" {
-			return append(paths, args[1:]...), nil
-		}
-		paths = append(paths, args[0])
-		args = args[1:]
+		paths = append(paths, rest[0])
+		args = rest[1:]
 	}
 }
 
+// settings are the flags checked and turned into what the run needs.
+type settings struct {
+	device    binding.Device
+	transform preprocess.Transform
+	maxInput  int64
+	memory    int64 // 0: the predictor's default
+	progress  bool
+}
+
+// check validates the flags, bounds included, before anything runs.
+func (o *options) check(stderr io.Writer) (settings, error) {
+	var s settings
+	var err error
+	switch cpus := runtime.NumCPU(); {
+	case o.logits && o.format != "jsonl":
+		return s, errors.New("--logits needs --format jsonl")
+	case o.batchSize < 1 || o.batchSize > maxBatchSize:
+		return s, fmt.Errorf("--batch-size %d: want 1 to %d", o.batchSize, maxBatchSize)
+	case o.threads < 1 || o.threads > cpus:
+		return s, fmt.Errorf("--threads %d: want 1 to %d (the CPUs this process may use)", o.threads, cpus)
+	case o.workers < 1 || o.workers > maxWorkersPerCPU*cpus:
+		return s, fmt.Errorf("--workers %d: want 1 to %d (%d per CPU)", o.workers, maxWorkersPerCPU*cpus, maxWorkersPerCPU)
+	case o.topK < 1:
+		return s, fmt.Errorf("--topk %d: want at least 1", o.topK)
+	case o.subBatch < 0:
+		return s, fmt.Errorf("--sub-batch %d: want 0 (automatic) or more", o.subBatch)
+	}
+	if err := checkFormat(o.format); err != nil {
+		return s, err
+	}
+	if s.progress, err = parseProgress(o.progress, stderr); err != nil {
+		return s, err
+	}
+	if s.device, err = binding.ParseDevice(o.device); err != nil {
+		return s, err
+	}
+	if s.maxInput, err = parseBytes(o.maxInput); err != nil {
+		return s, fmt.Errorf("--max-input-size: %w", err)
+	}
+	if o.memory != "auto" {
+		if s.memory, err = parseBytes(o.memory); err != nil {
+			return s, fmt.Errorf("--memory-budget: %w", err)
+		}
+	}
+	if s.transform, err = preprocess.Preset(o.preset); err != nil {
+		return s, err
+	}
+	s.transform.TallVerticalFirst = o.tallFirst
+	return s, nil
+}
+
+// run is the command. Cancelling ctx (main does, on the first SIGINT or
+// SIGTERM, with an interrupted cause) stops the run: the batch in the
+// model finishes and prints, nothing else starts, and run returns the
+// signal's exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o options
 	fs := newFlagSet(&o, stderr)
@@ -102,6 +199,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitFatal
 	}
+	fs.Visit(func(f *flag.Flag) { o.topKSet = o.topKSet || f.Name == "topk" })
 	fatal := func(err error) int {
 		fmt.Fprintf(stderr, "predict: %v\n", err)
 		return exitFatal
@@ -109,23 +207,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if o.version {
 		return printVersion(stdout, stderr)
 	}
-	if o.logits && o.format != "jsonl" {
-		return fatal(errors.New("--logits needs --format jsonl"))
-	}
-	showProgress, err := parseProgress(o.progress, stderr)
+	s, err := o.check(stderr)
 	if err != nil {
 		return fatal(err)
 	}
-	dev, err := binding.ParseDevice(o.device)
+	inputs, err := expandInputs(ctx, paths, stdin)
 	if err != nil {
-		return fatal(err)
-	}
-	out, err := newWriter(o.format, stdout)
-	if err != nil {
-		return fatal(err)
-	}
-	inputs, err := expandInputs(paths, stdin)
-	if err != nil {
+		if code, ok := stopped(ctx); ok {
+			return code
+		}
 		return fatal(err)
 	}
 	if len(inputs) == 0 {
@@ -133,11 +223,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fatal(errors.New("no input images"))
 	}
 
-	transform, err := preprocess.Preset(o.preset)
-	if err != nil {
-		return fatal(err)
-	}
-	transform.TallVerticalFirst = o.tallFirst
 	// LibTorch's settings are the process's: set before the model loads.
 	if err := binding.SetThreads(o.threads); err != nil {
 		return fatal(err)
@@ -148,13 +233,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	opts := []predictor.Option{
-		predictor.WithDevice(dev),
-		predictor.WithTransform(transform),
-		predictor.WithBatchSize(o.batchSize),
-		predictor.WithTopK(o.topK),
+		predictor.WithDevice(s.device),
+		predictor.WithTransform(s.transform),
+		predictor.WithBatchSize(min(o.batchSize, len(inputs))),
 		predictor.WithWorkers(o.workers),
 		predictor.WithLogits(o.logits),
 		predictor.WithEXIFTranspose(o.exif),
+		predictor.WithMaxInputSize(s.maxInput),
+		predictor.WithSubBatch(o.subBatch),
+		predictor.WithCheckCache(o.checkCache),
+	}
+	if o.topKSet {
+		opts = append(opts, predictor.WithTopK(o.topK))
+	}
+	if s.memory > 0 {
+		opts = append(opts, predictor.WithMemoryBudget(s.memory))
 	}
 	if o.labels != "" {
 		opts = append(opts, predictor.WithLabelsFile(o.labels))
@@ -164,6 +257,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fatal(err)
 	}
 	defer p.Close()
+	if code, ok := stopped(ctx); ok {
+		return code
+	}
 	if info := p.ModelInfo(); info.RandomWeights() {
 		seed := ""
 		if info.Seed != nil {
@@ -172,30 +268,78 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "predict: WARNING: %s has RANDOM weights%s: its predictions are meaningless.\n"+
 			"predict: export real ones with scripts/export_resnet18.py --pretrained, or --weights FILE.\n", o.model, seed)
 	}
-
-	failed := 0
-	bar := newProgress(stderr, len(inputs))
-	err = p.StreamFiles(ctx, inputs, func(r predictor.Result) error {
-		if r.Err != nil {
-			failed++
-		}
-		if showProgress {
-			bar.add(r.Err != nil)
-		}
-		return out.write(r)
-	})
-	bar.finish()
-	if ferr := out.flush(); err == nil {
-		err = ferr
+	if o.verbose {
+		describe(stderr, o, p)
 	}
+	out, err := newWriter(o.format, stdout, inputs)
 	if err != nil {
 		return fatal(err)
+	}
+
+	// When ctx ends (a signal), the batch in the model finishes and
+	// prints; nothing else starts.
+	done, failed := 0, 0
+	bar := newProgress(stderr, len(inputs))
+	for r, err := range p.Stream(ctx, predictor.Files(inputs)) {
+		if _, sig := stopped(ctx); sig && err != nil {
+			break // the run's own end, reported below
+		}
+		if err == nil {
+			done++
+			if r.Err != nil {
+				failed++
+			}
+			if s.progress {
+				bar.add(r.Err != nil)
+			}
+			err = out.write(r)
+		}
+		if err != nil {
+			bar.finish()
+			return fatal(err)
+		}
+	}
+	bar.finish()
+	if err := out.flush(); err != nil {
+		return fatal(err)
+	}
+	if code, ok := stopped(ctx); ok {
+		fmt.Fprintf(stderr, "predict: %v: %d of %d inputs done\n", context.Cause(ctx), done, len(inputs))
+		return code
 	}
 	if failed > 0 {
 		fmt.Fprintf(stderr, "predict: %d of %d inputs failed\n", failed, len(inputs))
 		return exitPartial
 	}
 	return exitOK
+}
+
+// defaultCheckCache is $XDG_CACHE_HOME/predict (or ~/.cache/predict), ""
+// when there is no such place.
+func defaultCheckCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "predict")
+}
+
+// stopped reports whether ctx was cancelled by a signal, and that signal's
+// exit code.
+func stopped(ctx context.Context) (int, bool) {
+	var i interrupted
+	if errors.As(context.Cause(ctx), &i) {
+		return i.exitCode(), true
+	}
+	return 0, false
+}
+
+// describe is --verbose: how the model runs.
+func describe(w io.Writer, o options, p *predictor.Predictor) {
+	threads, _ := binding.Threads()
+	fmt.Fprintf(w, "predict: %s on %s, %d intra-op threads, %d decode workers, batches of %d\n",
+		o.model, p.Device(), threads, o.workers, p.BatchSize())
+	fmt.Fprintf(w, "predict: %s\n", p.ForwardPlan())
 }
 
 // parseProgress decides whether to show the progress line: "auto" shows

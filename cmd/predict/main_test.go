@@ -126,9 +126,13 @@ func TestTableAndCSV(t *testing.T) {
 	assert.Equal(t, exitPartial, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 3)
-	assert.Regexp(t, `^PATH\s+INDEX\s+LABEL\s+PROB$`, lines[0])
-	assert.Regexp(t, `^testdata/images/video-001.jpeg\s+\d\s+\d\s+0\.\d{4}$`, lines[1])
+	assert.Regexp(t, `^PATH\s+INDEX\s+PROB\s+LABEL$`, lines[0])
+	assert.Regexp(t, `^testdata/images/video-001.jpeg\s+\d\s+0\.\d{4}\s+\d$`, lines[1])
 	assert.Contains(t, lines[2], "error: empty file")
+	col := strings.Index(lines[0], "LABEL")
+	for _, l := range lines[1:] { // columns fixed up front: the label starts where LABEL does
+		assert.True(t, l[col-1] == ' ' && l[col] != ' ', "misaligned row %q", l)
+	}
 
 	code, out, _ = predict(t, "", append([]string{"--format", "csv"}, args...)...)
 	assert.Equal(t, exitPartial, code)
@@ -150,7 +154,7 @@ func TestExpandInputs(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), nil, 0o644))
 	}
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub.jpg"), 0o755))
-	got, err := expandInputs([]string{dir, "-", "missing.jpg"}, strings.NewReader("x.jpg\n\ny.png\r\n"))
+	got, err := expandInputs(context.Background(), []string{dir, "-", "missing.jpg"}, strings.NewReader("x.jpg\n\ny.png\r\n"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{dir + "/.hidden.jpg", dir + "/a.jpg", dir + "/b.PNG", "x.jpg", "y.png", "missing.jpg"}, got)
 
@@ -176,7 +180,7 @@ func TestDirectoryExpansionMatchesReference(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte("not an image"), 0o644))
 	}
 	want := testenv.Reference(t, "--model", model, "--", dir)
-	got, err := expandInputs([]string{dir}, nil)
+	got, err := expandInputs(context.Background(), []string{dir}, nil)
 	require.NoError(t, err)
 	require.Len(t, got, len(want))
 	for i := range got {

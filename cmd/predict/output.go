@@ -6,48 +6,89 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/torchgo/predict/predictor"
 )
 
-// writer prints results as they come, in input order.
+// writer prints results as they come, in input order, each one written
+// out (not buffered) before the next.
 type writer interface {
 	write(r predictor.Result) error
 	flush() error
 }
 
-func newWriter(format string, w io.Writer) (writer, error) {
+// checkFormat refuses an unknown output format before anything runs.
+func checkFormat(format string) error {
+	switch format {
+	case "table", "jsonl", "csv":
+		return nil
+	}
+	return fmt.Errorf("unknown format %q (want table, jsonl or csv)", format)
+}
+
+// newWriter makes the writer for format. The table's columns are fixed
+// up front from the widest of paths, within a limit, so that rows stream.
+func newWriter(format string, w io.Writer, paths []string) (writer, error) {
 	switch format {
 	case "table":
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PATH\tINDEX\tLABEL\tPROB")
-		return &tableWriter{tw: tw}, nil
+		t := &tableWriter{w: w, pathW: columnWidth(paths, len("PATH"), maxPathWidth)}
+		_, err := fmt.Fprintf(w, "%-*s  %5s  %-6s  %s\n", t.pathW, "PATH", "INDEX", "PROB", "LABEL")
+		return t, err
 	case "jsonl":
 		return &jsonlWriter{w: w}, nil
 	case "csv":
 		cw := csv.NewWriter(w)
 		return &csvWriter{cw: cw}, cw.Write([]string{"path", "rank", "index", "label", "prob", "error"})
 	}
-	return nil, fmt.Errorf("unknown format %q (want table, jsonl or csv)", format)
+	return nil, checkFormat(format)
 }
 
 // prob prints a float32 as the shortest decimal that parses back to it.
 func prob(f float32) string { return strconv.FormatFloat(float64(f), 'g', -1, 32) }
 
-type tableWriter struct{ tw *tabwriter.Writer }
+// maxPathWidth bounds the table's path column; longer paths lose their
+// beginning ("…" then the end, where the file name is).
+const maxPathWidth = 60
+
+// tableWriter prints one aligned row per result; the label (or error)
+// comes last so that a long one cannot push the other columns.
+type tableWriter struct {
+	w     io.Writer
+	pathW int
+}
 
 func (t *tableWriter) write(r predictor.Result) error {
+	path := cutLeft(r.Path, t.pathW)
 	if r.Err != nil {
-		_, err := fmt.Fprintf(t.tw, "%s\t-\terror: %s\t-\n", r.Path, errText(r))
+		_, err := fmt.Fprintf(t.w, "%-*s  %5s  %-6s  error: %s\n", t.pathW, path, "-", "-", errText(r))
 		return err
 	}
 	b := r.Best()
-	_, err := fmt.Fprintf(t.tw, "%s\t%d\t%s\t%.4f\n", r.Path, b.Index, b.Label, b.Prob)
+	_, err := fmt.Fprintf(t.w, "%-*s  %5d  %.4f  %s\n", t.pathW, path, b.Index, b.Prob, b.Label)
 	return err
 }
 
-func (t *tableWriter) flush() error { return t.tw.Flush() }
+func (t *tableWriter) flush() error { return nil }
+
+// columnWidth is the widest of names in runes, at least lo, at most hi.
+func columnWidth(names []string, lo, hi int) int {
+	w := lo
+	for _, n := range names {
+		w = max(w, utf8.RuneCountInString(n))
+	}
+	return min(w, hi)
+}
+
+// cutLeft shortens s to width runes by dropping its beginning.
+func cutLeft(s string, width int) string {
+	n := utf8.RuneCountInString(s)
+	if n <= width {
+		return s
+	}
+	r := []rune(s)
+	return "…" + string(r[n-width+1:])
+}
 
 type jsonlWriter struct{ w io.Writer }
 
@@ -80,14 +121,15 @@ type csvWriter struct{ cw *csv.Writer }
 
 func (c *csvWriter) write(r predictor.Result) error {
 	if r.Err != nil {
-		return c.cw.Write([]string{r.Path, "", "", "", "", errText(r)})
+		c.cw.Write([]string{r.Path, "", "", "", "", errText(r)})
+		return c.flush()
 	}
 	for rank, cl := range r.Top {
 		if err := c.cw.Write([]string{r.Path, strconv.Itoa(rank + 1), strconv.Itoa(cl.Index), cl.Label, prob(cl.Prob), ""}); err != nil {
 			return err
 		}
 	}
-	return nil
+	return c.flush()
 }
 
 func (c *csvWriter) flush() error { c.cw.Flush(); return c.cw.Error() }

@@ -5,6 +5,8 @@ import (
 	"compress/zlib"
 	"image/png"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,4 +45,20 @@ func TestPNGBomb(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3000, m.Bounds().Dx())
 	assert.Less(t, len(PNGBomb(10000, 10000)), 120_000)
+}
+
+// TestWriteBenchFiles writes scripts/bench.sh's hostile inputs into
+// $PREDICT_HOSTILE_OUT; without it, it does nothing.
+func TestWriteBenchFiles(t *testing.T) {
+	dir := os.Getenv("PREDICT_HOSTILE_OUT")
+	if dir == "" {
+		t.Skip("PREDICT_HOSTILE_OUT not set")
+	}
+	for name, data := range map[string][]byte{
+		"zz-tall-1.png": PNGBomb(1, 65535), "zz-tall-2.png": PNGBomb(1, 65535),
+		"zz-wide-1.png": PNGBomb(65535, 1), "zz-wide-2.png": PNGBomb(65535, 1),
+		"zz-bomb-1.png": PNGBomb(10000, 10000), "zz-bomb-2.png": PNGBomb(10000, 10000),
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	}
 }
