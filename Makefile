@@ -44,7 +44,12 @@ TEST_LDFLAGS = -extldflags "-Wl,-rpath,$(CURDIR)/build"
 
 PREFIX      ?= /usr/local
 
-.PHONY: all deps shim lib pkgconfig install build predict test models corpus mutants fuzz gpu-binaries clean
+# Go tools make test runs, pinned; go install puts them in $(GOBIN).
+STATICCHECK_VERSION := v0.8.2
+GOBIN       := $(or $(shell $(GO) env GOBIN 2>/dev/null),$(shell $(GO) env GOPATH 2>/dev/null)/bin)
+STATICCHECK := $(GOBIN)/staticcheck
+
+.PHONY: all deps shim lib pkgconfig install build predict test lint models corpus mutants fuzz gpu-binaries clean
 
 all: build
 
@@ -107,10 +112,17 @@ predict: build
 
 # PREDICT_REQUIRE_ORACLE=1 turns "oracle or model missing" skips into
 # failures: here everything is prepared, so nothing may be skipped.
-test: build models
-	$(GO_DEV) vet ./...
+test: build models lint
 	PREDICT_REQUIRE_ORACLE=1 $(GO_DEV) test -race -count=1 -ldflags='$(TEST_LDFLAGS)' ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
+
+# go vet and staticcheck, which must find nothing.
+lint: shim $(STATICCHECK)
+	$(GO_DEV) vet ./...
+	PATH=$(dir $(GO)):$$PATH PKG_CONFIG_PATH=$(CURDIR)/build/pkgconfig $(STATICCHECK) ./...
+
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # What scripts/gpu-check.sh needs carried to a GPU machine without Go:
 # bin/predict and the test binaries (found via RUNPATH $ORIGIN/../../lib).
@@ -131,12 +143,14 @@ mutants: corpus
 	$(PYTHON) scripts/mutate_corpus.py build/corpus build/mutants
 	PREDICT_REQUIRE_ORACLE=1 PREDICT_CORPUS=$(CURDIR)/build/mutants $(GO_DEV) test -ldflags='$(TEST_LDFLAGS)' ./decode -count=1 -run '^TestCorpusMatchesPillow$$' -v
 
-# Each decoder fuzz target for FUZZTIME. make test runs a fixed count of
-# inputs rather than a duration: Go 1.26's fuzzer can report a spurious
-# "context deadline exceeded" when a -fuzztime duration ends mid-shrink.
+# Every fuzz target of decode (go test -list) for FUZZTIME. make test runs
+# a fixed count of inputs rather than a duration: Go 1.26's fuzzer can
+# report a spurious "context deadline exceeded" when a -fuzztime duration
+# ends mid-shrink.
 FUZZTIME ?= 10s
-fuzz: deps
-	for f in FuzzBytes FuzzJPEG FuzzPNG FuzzGIF FuzzWebP FuzzTIFF FuzzTIFFVariants FuzzICO FuzzCUR FuzzDIB FuzzTGA FuzzPCX FuzzDCX FuzzTranspose; do \
+fuzz: shim
+	targets=$$($(GO_DEV) test -ldflags='$(TEST_LDFLAGS)' ./decode -list '^Fuzz' | grep '^Fuzz') || exit 1; \
+	for f in $$targets; do \
 	  $(GO_DEV) test -ldflags='$(TEST_LDFLAGS)' ./decode -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 clean:

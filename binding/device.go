@@ -49,11 +49,11 @@ func ParseDevice(s string) (Device, error) {
 	case strings.HasPrefix(s, "cuda:"):
 		n, err := strconv.Atoi(s[len("cuda:"):])
 		if err != nil || n < 0 {
-			return Device{}, fmt.Errorf("bad device %q: want cuda:N with N a GPU ordinal >= 0", s)
+			return Device{}, fmt.Errorf("binding: bad device %q: want cuda:N with N a GPU ordinal >= 0", s)
 		}
 		return Device{Kind: CUDA, Index: n}, nil
 	}
-	return Device{}, fmt.Errorf("bad device %q: want auto, cpu, cuda or cuda:N", s)
+	return Device{}, fmt.Errorf("binding: bad device %q: want auto, cpu, cuda or cuda:N", s)
 }
 
 // String gives the name LibTorch understands ("cpu", "cuda:0"), or "auto".

@@ -168,22 +168,22 @@ func (m *Module) Close() error {
 }
 
 // WarmUp runs an all-zero n×h×w batch through the module `runs` times,
-// each time through `slots` distinct CUDA streams (slots) held at once,
-// creating them. The first calls for each batch shape are slow
-// (TorchScript's profiling executor optimises the graph on its second run;
-// oneDNN and cuDNN choose kernels per shape; caching allocators grow per
-// stream): warm every batch size you will use, with the number of Forward
-// calls you will have in flight at once. A CPU module on its host path has
-// no slots and runs the batch once per run. It also learns the output
-// width (Classes).
-func (m *Module) WarmUp(n, h, w int, lut *[3][256]float32, runs, slots int) error {
+// each time as `concurrent` calls in flight at once, so that the device
+// path has a slot (a CUDA stream and its pinned buffers) for each. The
+// first calls for each batch shape are slow (TorchScript's profiling
+// executor optimises the graph on its second run; oneDNN and cuDNN choose
+// kernels per shape; caching allocators grow per stream): warm every batch
+// size you will use, with the number of Forward calls you will have in
+// flight at once. A CPU module on its host path has no slots and runs the
+// batch once per run. It also learns the output width (Classes).
+func (m *Module) WarmUp(n, h, w int, lut *[3][256]float32, runs, concurrent int) error {
 	if err := checkBatch(nil, n, h, w, lut); err != nil {
 		return m.invalid("warm up", err)
 	}
 	var classes C.int64_t
 	err := m.use("warm up", func(hd *C.torchc_module, e *C.torchc_error) {
 		C.torchc_module_warmup(hd, C.int64_t(n), C.int64_t(h), C.int64_t(w),
-			(*C.float)(unsafe.Pointer(&lut[0][0])), C.int(runs), C.int(slots), &classes, e)
+			(*C.float)(unsafe.Pointer(&lut[0][0])), C.int(runs), C.int(concurrent), &classes, e)
 	})
 	runtime.KeepAlive(lut)
 	if err == nil {

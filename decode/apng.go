@@ -28,7 +28,7 @@ func (a *apngState) animated() bool {
 // makes Pillow warn and use the default image.
 func (a *apngState) acTL(body []byte) error {
 	if len(body) < 8 {
-		return pngErr(Corrupt, "invalid PNG: APNG contains a truncated acTL chunk")
+		return errorf("PNG", Corrupt, "invalid PNG: APNG contains a truncated acTL chunk")
 	}
 	n := binary.BigEndian.Uint32(body)
 	switch {
@@ -43,7 +43,7 @@ func (a *apngState) acTL(body []byte) error {
 // fcTL is chunk_fcTL for an image of w×h (0×0 before IHDR).
 func (a *apngState) fcTL(body []byte, w, h int) error {
 	if len(body) < 26 {
-		return pngErr(Corrupt, "invalid PNG: APNG contains a truncated fcTL chunk")
+		return errorf("PNG", Corrupt, "invalid PNG: APNG contains a truncated fcTL chunk")
 	}
 	if err := a.sequence(binary.BigEndian.Uint32(body)); err != nil {
 		return err
@@ -51,7 +51,7 @@ func (a *apngState) fcTL(body []byte, w, h int) error {
 	be := func(i int) int64 { return int64(binary.BigEndian.Uint32(body[i:])) }
 	fw, fh, fx, fy := be(4), be(8), be(12), be(16)
 	if fx+fw > int64(w) || fy+fh > int64(h) {
-		return pngErr(Corrupt, "invalid PNG: APNG contains invalid frames")
+		return errorf("PNG", Corrupt, "invalid PNG: APNG contains invalid frames")
 	}
 	a.box, a.hasBox = [4]int{int(fx), int(fy), int(fw), int(fh)}, true
 	return nil
@@ -61,14 +61,14 @@ func (a *apngState) fcTL(body []byte, w, h int) error {
 // its sequence number, which the image data follows.
 func (a *apngState) fdAT(data []byte, pos, n int) error {
 	if n < 4 {
-		return pngErr(Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
+		return errorf("PNG", Corrupt, "invalid PNG: APNG contains a truncated fdAT chunk")
 	}
 	if pos+4 > len(data) {
-		return pngErr(Truncated, "truncated PNG: the file ends inside the fdAT chunk")
+		return errorf("PNG", Truncated, "truncated PNG: the file ends inside the fdAT chunk")
 	}
 	seq := binary.BigEndian.Uint32(data[pos:])
 	if a.seq < 0 || a.seq != int64(seq)-1 {
-		return pngErr(Corrupt, "invalid PNG: APNG contains frame sequence errors")
+		return errorf("PNG", Corrupt, "invalid PNG: APNG contains frame sequence errors")
 	}
 	a.seq = int64(seq)
 	return nil
@@ -76,7 +76,7 @@ func (a *apngState) fdAT(data []byte, pos, n int) error {
 
 func (a *apngState) sequence(seq uint32) error {
 	if a.seq < 0 && seq != 0 || a.seq >= 0 && a.seq != int64(seq)-1 {
-		return pngErr(Corrupt, "invalid PNG: APNG contains frame sequence errors")
+		return errorf("PNG", Corrupt, "invalid PNG: APNG contains frame sequence errors")
 	}
 	a.seq = int64(seq)
 	return nil

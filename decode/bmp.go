@@ -2,7 +2,6 @@ package decode
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"github.com/torchgo/predict/rgb"
 )
@@ -28,16 +27,17 @@ import (
 //
 // A grey-ramp palette on 1- or 4-bit data makes the image mode "L" with raw
 // mode "L": Pillow then reads 8 bits per pixel, each row WIDTH bytes from
-// offset + y*stride with the stride of the real depth (see bmpPixels). The
+// offset + y*stride with the stride of the real depth (see pixels). The
 // same header parsing reads the DIB frames of ICO files (ico.go).
 // Palettes of more than 256 colours that are not grey are refused (Pillow
 // fails on those anyway).
 
-func bmpError(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "BMP", Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
-
+// bmpInfo is an opened bitmap: what BmpImageFile._bitmap read from its
+// headers, and the file it describes.
 type bmpInfo struct {
+	format     string // "BMP", "DIB" or "CUR": the reader that opened it
+	data       []byte
+	mapped     bool // opened by path, so that ImageFile.load may memory-map it
 	w, h       int
 	bits       int
 	compr      uint32
@@ -51,48 +51,48 @@ type bmpInfo struct {
 	rle4, rle8 bool
 }
 
-// bmpDeclinedError is a header failure Pillow raises as SyntaxError or
-// struct.error rather than OSError (declined). For a "BM" file none of the
-// other readers accepts the bytes, but for a DIB, a CUR or a DIB inside an
-// ICO one may.
-func bmpDeclinedError(kind Kind, format string, args ...any) error {
-	return declined{&FormatError{Format: "BMP", Kind: kind, Msg: fmt.Sprintf(format, args...)}}
-}
-
-// bmpParse is BmpImageFile._open: the 14-byte file header, then the info
-// header that follows it.
-func bmpParse(data []byte) (*bmpInfo, error) {
+// openBMP is BmpImageFile._open: the 14-byte file header, then the info
+// header that follows it. Image.open(path) lets ImageFile.load memory-map
+// the file.
+func openBMP(data []byte) (opened, error) {
 	if len(data) < 18 {
-		return nil, bmpError(Corrupt, "invalid BMP: the file ends inside the header")
+		return nil, errorf("BMP", Corrupt, "invalid BMP: the file ends inside the header")
 	}
 	b, err := bmpParseInfo(data, 14, int(binary.LittleEndian.Uint32(data[10:])))
 	if u, ok := err.(declined); ok {
 		return nil, u.FormatError // no other reader accepts "BM"
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	b.format, b.mapped = "BMP", true
+	return b, nil
 }
 
 // bmpParseInfo is BmpImageFile._bitmap: the info header at start (its size
 // field first), the bitfield masks and the palette. offset is the pixel
 // data offset of the file header; 0 (a DIB: DibImageFile._open) means the
-// data follows the palette.
+// data follows the palette. The header failures Pillow raises as
+// SyntaxError or struct.error rather than OSError are declined: for a "BM"
+// file none of the other readers accepts the bytes, but for a DIB, a CUR
+// or a DIB inside an ICO one may.
 func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 	if start < 0 || start > len(data)-4 {
 		// i32(read(4)) on a short read: struct.error.
-		return nil, bmpDeclinedError(Truncated, "truncated BMP: the file ends inside the header")
+		return nil, declined{errorf("BMP", Truncated, "truncated BMP: the file ends inside the header")}
 	}
 	hsize := int(binary.LittleEndian.Uint32(data[start:]))
 	pos := start + 4
 	// ImageFile._safe_read(fp, header_size - 4): OSError when short.
 	n := max(hsize-4, 0)
 	if n > len(data)-pos {
-		return nil, bmpError(Truncated, "truncated BMP: the file ends inside the header")
+		return nil, errorf("BMP", Truncated, "truncated BMP: the file ends inside the header")
 	}
 	hd := data[pos : pos+n]
 	pos += n
 	le16 := func(o int) int { return int(binary.LittleEndian.Uint16(hd[o:])) }
 	le32 := func(o int) uint32 { return binary.LittleEndian.Uint32(hd[o:]) }
-	b := &bmpInfo{}
+	b := &bmpInfo{format: "BMP", data: data}
 	var colors uint64
 	var masks [4]uint32
 	switch hsize {
@@ -121,7 +121,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 				for i := 0; i < 3; i++ {
 					if pos+4 > len(data) {
 						// i32(read(4)) on a short read: struct.error.
-						return nil, bmpDeclinedError(Truncated, "truncated BMP: the file ends inside the bitfield masks")
+						return nil, declined{errorf("BMP", Truncated, "truncated BMP: the file ends inside the bitfield masks")}
 					}
 					masks[i] = binary.LittleEndian.Uint32(data[pos:])
 					pos += 4
@@ -129,7 +129,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 			}
 		}
 	default:
-		return nil, bmpError(Unsupported, "unsupported BMP header type (%d)", hsize)
+		return nil, errorf("BMP", Unsupported, "unsupported BMP header type (%d)", hsize)
 	}
 	if colors == 0 {
 		if b.bits >= 64 {
@@ -155,7 +155,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 	case 32:
 		b.mode, b.raw = "RGB", "BGRX"
 	default:
-		return nil, bmpError(Unsupported, "unsupported BMP pixel depth (%d)", b.bits)
+		return nil, errorf("BMP", Unsupported, "unsupported BMP pixel depth (%d)", b.bits)
 	}
 	switch b.compr {
 	case 0: // RAW
@@ -177,7 +177,7 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 			case [4]uint32{0xFF0000, 0xFF00, 0xFF, 0xFF000000}, [4]uint32{}:
 				b.raw, b.mode = "BGRA", "RGBA"
 			default:
-				return nil, bmpError(Unsupported, "unsupported BMP bitfields layout")
+				return nil, errorf("BMP", Unsupported, "unsupported BMP bitfields layout")
 			}
 		case b.bits == 24 && rgbMask == [3]uint32{0xFF0000, 0xFF00, 0xFF}:
 			b.raw = "BGR"
@@ -186,14 +186,14 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 		case b.bits == 16 && rgbMask == [3]uint32{0x7C00, 0x3E0, 0x1F}:
 			b.raw = "BGR;15"
 		default:
-			return nil, bmpError(Unsupported, "unsupported BMP bitfields layout")
+			return nil, errorf("BMP", Unsupported, "unsupported BMP bitfields layout")
 		}
 	default:
-		return nil, bmpError(Unsupported, "unsupported BMP compression (%d)", b.compr)
+		return nil, errorf("BMP", Unsupported, "unsupported BMP compression (%d)", b.compr)
 	}
 	if b.mode == "P" {
 		if colors == 0 || colors > 65536 {
-			return nil, bmpError(Unsupported, "unsupported BMP palette size (%d)", colors)
+			return nil, errorf("BMP", Unsupported, "unsupported BMP palette size (%d)", colors)
 		}
 		b.palette = data[min(pos, len(data)):min(pos+b.padding*int(colors), len(data))]
 		pos += len(b.palette)
@@ -220,12 +220,12 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 			// putpalette: "invalid palette size" when the image loads. What
 			// counts is what the read got: a file too short for the colour
 			// count it declares gives a shorter palette.
-			return nil, bmpError(Corrupt, "invalid BMP: palette of %d colours", len(b.palette)/b.padding)
+			return nil, errorf("BMP", Corrupt, "invalid BMP: palette of %d colours", len(b.palette)/b.padding)
 		}
 	}
 	if b.w <= 0 || b.h <= 0 {
 		// ImageFile.__init__: SyntaxError "not identified by this driver".
-		return nil, bmpDeclinedError(Corrupt, "invalid BMP: size %dx%d", b.w, b.h)
+		return nil, declined{errorf("BMP", Corrupt, "invalid BMP: size %dx%d", b.w, b.h)}
 	}
 	b.stride = int(((int64(b.w)*int64(b.bits) + 31) >> 3) &^ 3)
 	if offset == 0 {
@@ -235,16 +235,8 @@ func bmpParseInfo(data []byte, start, offset int) (*bmpInfo, error) {
 	return b, nil
 }
 
-func decodeBMP(data []byte, lim budget) (*rgb.Image, error) {
-	b, err := bmpParse(data)
-	if err != nil {
-		return nil, err
-	}
-	if err := lim.size("BMP", b.mode, b.w, b.h); err != nil {
-		return nil, err
-	}
-	// Image.open(path): ImageFile.load may memory-map the file.
-	return bmpPixels(data, b, true, lim.stop)
+func (b *bmpInfo) header() Header {
+	return Header{Format: b.format, Mode: b.mode, Width: b.w, Height: b.h}
 }
 
 // bmpPageSize is the smallest memory page of the platforms Pillow runs on
@@ -252,11 +244,11 @@ func decodeBMP(data []byte, lim budget) (*rgb.Image, error) {
 // end reads as zeros through mmap, anything after that is not mapped.
 const bmpPageSize = 4096
 
-// bmpPixels decodes the pixel data that b describes (b.h rows). mapped says
-// whether Pillow opened the file by path, so that ImageFile.load may
-// memory-map it; a DIB inside an ICO is read from a stream and never is.
-// stop is polled row by row.
-func bmpPixels(data []byte, b *bmpInfo, mapped bool, stop *stopFlag) (*rgb.Image, error) {
+// pixels decodes the pixel data that b describes (b.h rows), memory-mapped
+// as Pillow would where b.mapped says it may be (a DIB inside an ICO is
+// read from a stream and never is).
+func (b *bmpInfo) pixels(lim budget) (*rgb.Image, error) {
+	data, mapped, stop := b.data, b.mapped, lim.stop
 	if b.rle4 || b.rle8 {
 		return bmpRLE(data, b, stop)
 	}
@@ -277,21 +269,21 @@ func bmpPixels(data []byte, b *bmpInfo, mapped bool, stop *stopFlag) (*rgb.Image
 	if mapRows {
 		if end := off + int64(b.h-1)*stride + int64(need); end > (n+bmpPageSize-1)/bmpPageSize*bmpPageSize {
 			// Pillow reads whatever memory follows the mapping, or crashes.
-			return nil, bmpError(Unsupported, "unsupported BMP: Pillow reads this %d-bit data with a grey palette "+
+			return nil, errorf("BMP", Unsupported, "unsupported BMP: Pillow reads this %d-bit data with a grey palette "+
 				"as 8-bit rows that run past the end of the file's memory map", b.bits)
 		}
 	} else {
 		if b.stride < need {
 			// RawDecode: a stride shorter than a row is a config error.
-			return nil, bmpError(Corrupt, "invalid BMP: rows of %d bytes hold %d", b.stride, need)
+			return nil, errorf("BMP", Corrupt, "invalid BMP: rows of %d bytes hold %d", b.stride, need)
 		}
 		// ImageFile.load's raw decoder: the data must reach the last pixel
 		// of the last row (its padding is not needed).
 		if off > n || int64(b.h-1) > (n-off)/stride {
-			return nil, bmpError(Truncated, "truncated BMP: the pixel data ends before the last row")
+			return nil, errorf("BMP", Truncated, "truncated BMP: the pixel data ends before the last row")
 		}
 		if off+int64(b.h-1)*stride+int64(need) > n {
-			return nil, bmpError(Truncated, "truncated BMP: the pixel data ends before the last row")
+			return nil, errorf("BMP", Truncated, "truncated BMP: the pixel data ends before the last row")
 		}
 	}
 	lut := bmpPaletteLUT(b)
@@ -419,7 +411,7 @@ func bmpUnpackRow(raw string, row, dst []byte, w int, lut *[256][3]byte) {
 func bmpRLE(data []byte, b *bmpInfo, stop *stopFlag) (*rgb.Image, error) {
 	if b.mode != "P" && b.mode != "L" {
 		// _getdecoder(mode, "raw", "P"): no such unpacker.
-		return nil, bmpError(Corrupt, "invalid BMP: run-length data for a %s image", b.mode)
+		return nil, errorf("BMP", Corrupt, "invalid BMP: run-length data for a %s image", b.mode)
 	}
 	total := int64(b.w) * int64(b.h)
 	xs := int64(b.w)
@@ -487,7 +479,7 @@ loop:
 			ru := read(2)
 			if len(ru) < 2 {
 				// right, up = fd.read(2): ValueError.
-				return nil, bmpError(Truncated, "truncated BMP: the run-length data ends inside a delta")
+				return nil, errorf("BMP", Truncated, "truncated BMP: the run-length data ends inside a delta")
 			}
 			emit(0, int64(ru[0])+int64(ru[1])*xs)
 			x = n % xs
@@ -518,7 +510,7 @@ loop:
 		}
 	}
 	if int64(len(out)) < total {
-		return nil, bmpError(Truncated, "truncated BMP: not enough image data")
+		return nil, errorf("BMP", Truncated, "truncated BMP: not enough image data")
 	}
 	lut := bmpPaletteLUT(b)
 	img := rgb.New(b.w, b.h)

@@ -108,8 +108,8 @@ func oracleBatch(t *testing.T, reqs []decodeReq) []oracleDecode {
 	return reply.Results
 }
 
-// TestCorpusMatchesPillow is the decode half of issue 3's "done": for every
-// corpus file Pillow reads, our RGB equals Image.open(p).convert("RGB") byte
+// TestCorpusMatchesPillow is decode's parity with Pillow: for every corpus
+// file Pillow reads, the RGB equals Image.open(p).convert("RGB") byte
 // for byte; for every file Pillow refuses, we refuse it too, with a typed
 // error and a readable message.
 func TestCorpusMatchesPillow(t *testing.T) {

@@ -1,11 +1,14 @@
 // Package decode turns encoded image files into the RGB pixels that
-// Pillow's Image.open(f).convert("RGB") gives (parity-spec §1).
+// Pillow's Image.open(f).convert("RGB") gives (docs/parity-spec.md §1).
 //
 // Formats are recognised by content, not by file name, in the order
-// Pillow 9.4's Image.open tries its readers; a reader that declines a file
-// the way Pillow's does (SyntaxError and the like) passes it on, TGA last.
-// JPEG goes through libjpeg-turbo exactly as Pillow drives it; PNG through
-// a port of Pillow's chunk walk and ZipDecode.c; TIFF through a port of
+// Pillow 9.4's Image.open tries its readers (formats.go); a reader that
+// declines a file the way Pillow's does (SyntaxError and the like) passes
+// it on, TGA last (lastresort.go). Each reader opens a file in two steps,
+// as Image.open and load do: its header (what Config reports, and the
+// decompression-bomb check), then its pixels. JPEG goes through
+// libjpeg-turbo exactly as Pillow drives it; PNG through a port of
+// Pillow's chunk walk and ZipDecode.c; TIFF through a port of
 // TiffImagePlugin's raw path and of libtiff's decoding (JPEG-in-TIFF via
 // libjpeg set up as libtiff sets it up); WebP through libwebp's
 // WebPAnimDecoder as in Pillow. GIF, BMP, DIB, CUR, ICO, PBM/PGM/PPM,
@@ -13,68 +16,21 @@
 // included. What Pillow reads but this package cannot reproduce exactly
 // (some TIFF variants; JPEG 2000, PSD and other formats) is refused with
 // an Unsupported error rather than approximated.
+//
+// Each format is one file named for it (cur.go is Pillow's
+// CurImagePlugin, tiff_*.go the parts of the TIFF reader); the helpers
+// the Python-file-like readers share are in pyread.go, errors in
+// errors.go (a FormatError of a Kind), EXIF orientation in exif*.go, the
+// cancellation the C decoders poll in stop.go.
+//
+// Every type of this package is a plain value, and its functions are safe
+// for concurrent use.
 package decode
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
-	"fmt"
+	"context"
 
 	"github.com/torchgo/predict/rgb"
-)
-
-// Kind classifies decode failures.
-type Kind int
-
-const (
-	NotImage    Kind = iota + 1 // no known image signature
-	Unsupported                 // a known format this package does not decode (exactly)
-	Corrupt                     // the data is damaged or invalid
-	Truncated                   // the data ends early
-	TooLarge                    // above the decompression-bomb limit
-)
-
-func (k Kind) String() string {
-	switch k {
-	case NotImage:
-		return "not an image"
-	case Unsupported:
-		return "unsupported"
-	case Corrupt:
-		return "corrupt"
-	case Truncated:
-		return "truncated"
-	case TooLarge:
-		return "too large"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
-
-// FormatError is a decode failure. Format is the detected format ("" when
-// none was recognised). Like every type of this package it is a plain
-// value; the package's functions are safe for concurrent use.
-type FormatError struct {
-	Format string
-	Kind   Kind
-	Msg    string
-}
-
-func (e *FormatError) Error() string { return e.Msg }
-
-// Is lets errors.Is(err, decode.ErrUnsupported) etc. match on Kind.
-func (e *FormatError) Is(target error) bool {
-	t, ok := target.(*FormatError)
-	return ok && t.Format == "" && t.Msg == "" && t.Kind == e.Kind
-}
-
-// Sentinels for errors.Is: they match any FormatError of their Kind.
-var (
-	ErrNotImage    error = &FormatError{Kind: NotImage}
-	ErrUnsupported error = &FormatError{Kind: Unsupported}
-	ErrCorrupt     error = &FormatError{Kind: Corrupt}
-	ErrTruncated   error = &FormatError{Kind: Truncated}
-	ErrTooLarge    error = &FormatError{Kind: TooLarge}
 )
 
 // Limits bounds the pixel count of an image, checked from its header before
@@ -107,55 +63,119 @@ func (l Limits) Check(w, h int) error { return l.check("image", w, h) }
 
 func (l Limits) check(format string, w, h int) error {
 	if w < 1 || h < 1 {
-		return &FormatError{Format: format, Kind: Corrupt, Msg: fmt.Sprintf("invalid %s: size %dx%d", format, w, h)}
+		return errorf(format, Corrupt, "invalid %s: size %dx%d", format, w, h)
 	}
 	// w > max/h rather than w*h > max: two 32-bit sizes can overflow int64.
 	if max := l.maxPixels(); max > 0 && int64(w) > max/int64(h) {
-		return &FormatError{Format: format, Kind: TooLarge, Msg: fmt.Sprintf(
-			"image is %dx%d, above the %d-pixel limit (possible decompression bomb)", w, h, max)}
+		return errorf(format, TooLarge, "image is %dx%d, above the %d-pixel limit (possible decompression bomb)", w, h, max)
 	}
 	return nil
 }
 
+// Options configures BytesWith and BytesContext. The zero value decodes as
+// Image.open(f).convert("RGB") with Pillow's default limits does.
+type Options struct {
+	// Limits is the decompression-bomb policy (zero: Pillow's).
+	Limits Limits
+	// EXIFTranspose applies the EXIF orientation (tag 0x0112, values 2–8)
+	// the way ImageOps.exif_transpose does before convert("RGB"). Off by
+	// default, as in Pillow's Image.open (docs/parity-spec.md §1).
+	EXIFTranspose bool
+}
+
+// Bytes decodes an image file held in memory.
+func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
+	return BytesContext(context.Background(), data, Options{Limits: lim})
+}
+
+// BytesWith decodes an image file held in memory with options.
+func BytesWith(data []byte, opts Options) (*rgb.Image, error) {
+	return BytesContext(context.Background(), data, opts)
+}
+
+// BytesContext is BytesWith giving up soon after ctx is done, with ctx's
+// error: the decoders check it row by row (JPEG, PNG, GIF, BMP, TIFF and
+// the other row-based formats; WebP only before and after libwebp's
+// frame decode), so a server need not finish a decompression bomb whose
+// client has left.
+func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, error) {
+	stop, done := watch(ctx)
+	defer done()
+	lim := budget{Limits: opts.Limits, stop: stop}
+	if err := lim.stopped(); err != nil {
+		return nil, err
+	}
+	img, o, err := decodeFile(data, lim)
+	if serr := lim.stopped(); serr != nil {
+		return nil, serr // whatever the decoder made of being stopped
+	}
+	if err != nil || !opts.EXIFTranspose {
+		return img, err
+	}
+	orient, err := orientation(data, o)
+	if err != nil {
+		return nil, err
+	}
+	return Transpose(img, orient), nil
+}
+
 // budget is what one decode may spend: pixels (the caller's Limits) and
-// time (until the caller's context is done). Decoders report the image's
-// size to size() where Pillow learns it, before any pixel buffer exists,
-// check stopped() in their row loops and hand stop to the C ones.
+// time (until the caller's context is done). Readers check stopped() in
+// their row loops and hand stop to the C decoders.
 type budget struct {
 	Limits
-	stop  *stopFlag
-	probe *Header      // Config: header() records the header here and ends the decode
-	notes *decodeNotes // what a decoder learnt that a later step needs
+	stop *stopFlag
 }
 
-// decodeNotes is what decoders leave for the steps after them: a PNG's
-// text chunks, whose reading depends on how far the decode went, for the
-// EXIF orientation.
-type decodeNotes struct {
-	png *pngInfo
+// opened is a file a reader has opened, as Image.open leaves it: its
+// header, and the rest of the decode (ImageFile.load, then
+// convert("RGB")), which may consume the reader's state: pixels runs at
+// most once. A reader whose decompression-bomb check is not on its
+// header's size (an ICO checks a bitmap frame's both halves) implements
+// bombChecker too.
+type opened interface {
+	header() Header
+	pixels(lim budget) (*rgb.Image, error)
 }
 
-// errProbed ends a decode that Config runs for its header only.
-var errProbed = errors.New("decode: header read")
+type bombChecker interface {
+	checkSize(Limits) error
+}
 
-// size is where a decoder has the image's mode and size from its header:
-// the decompression-bomb check, then the end of the road for Config.
-func (b budget) size(format, mode string, w, h int) error {
-	if err := b.check(format, w, h); err != nil {
-		return err
+// decodeFile is Image.open then load: open the file (openFile), check its
+// size, read its pixels. A reader that declines the file after opening it
+// (an ICO whose PNG frame fails) sends it to the readers tried last, as
+// Image.open does. The opened file comes back too, for what the pixels
+// step learnt (a PNG's text chunks).
+func decodeFile(data []byte, lim budget) (*rgb.Image, opened, error) {
+	o, err := openFile(data)
+	if err != nil {
+		return nil, nil, err
 	}
-	return b.header(format, mode, w, h)
+	img, err := load(o, lim)
+	if d, ok := err.(declined); ok {
+		if o, err = openLastResort(data, d.FormatError); err != nil {
+			return nil, nil, err
+		}
+		img, err = load(o, lim)
+	}
+	return img, o, err
 }
 
-// header ends a Config decode with the image's mode and size; a no-op
-// otherwise. Decoders whose bomb check is on another size than the
-// image's (ICO) call it apart from check.
-func (b budget) header(format, mode string, w, h int) error {
-	if b.probe == nil {
-		return nil
+// load is the decompression-bomb check, before any pixel buffer exists,
+// then the pixels.
+func load(o opened, lim budget) (*rgb.Image, error) {
+	var err error
+	if b, ok := o.(bombChecker); ok {
+		err = b.checkSize(lim.Limits)
+	} else {
+		h := o.header()
+		err = lim.check(h.Format, h.Width, h.Height)
 	}
-	*b.probe = Header{Format: format, Mode: mode, Width: w, Height: h}
-	return errProbed
+	if err != nil {
+		return nil, err
+	}
+	return o.pixels(lim)
 }
 
 // Header is what an image file's header says, read without decoding any
@@ -168,24 +188,20 @@ type Header struct {
 	Width, Height int
 }
 
-// Config reads the header of an image file held in memory as Bytes
-// would, through the same readers in Pillow's order, stopping where the
-// pixels would be allocated: what it refuses Bytes refuses too, and a
-// Header it returns may still fail to decode (data cut short, say). No
-// pixel limit applies; compare the size yourself.
+// Config reads the header of an image file held in memory, through the
+// same readers as Bytes in Pillow's order: what it refuses Bytes refuses
+// too, and a Header it returns may still fail to decode (data cut short,
+// say). No pixel limit applies; compare the size yourself.
 func Config(data []byte) (Header, error) {
-	var h Header
-	_, err := decodeBytes(data, budget{Limits: Limits{MaxPixels: -1}, probe: &h})
-	if err == errProbed {
-		if sig := sniff(data); sig.format != "" && h.Format != "TGA" {
-			h.Format = sig.format // a frame's reader (PNG in ICO, PCX in DCX) speaks for its container
-		}
-		return h, nil
+	o, err := openFile(data)
+	if err != nil {
+		return Header{}, err
 	}
-	if err == nil { // cannot happen: every reader reports a size first
-		err = &FormatError{Kind: Corrupt, Msg: "no image size in the header"}
+	h := o.header()
+	if err := (Limits{MaxPixels: -1}).check(h.Format, h.Width, h.Height); err != nil {
+		return Header{}, err // an empty image, which Bytes refuses too
 	}
-	return Header{}, err
+	return h, nil
 }
 
 // PeakBytes bounds the memory a decode of such a file holds at its peak,
@@ -206,153 +222,4 @@ func (h Header) PeakBytes() int64 {
 		}
 	}
 	return px * (3 + extra)
-}
-
-// signature identifies a format by its leading bytes; decode is nil for a
-// format recognised only to be refused as unsupported.
-type signature struct {
-	format string
-	match  func([]byte) bool
-	decode func([]byte, budget) (*rgb.Image, error)
-}
-
-func prefix(p string) func([]byte) bool {
-	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(p)) }
-}
-
-var signatures = []signature{
-	{"JPEG", prefix("\xff\xd8\xff"), decodeJPEG},
-	{"PNG", prefix("\x89PNG\r\n\x1a\n"), decodePNG},
-	{"GIF", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a"))
-	}, decodeGIF},
-	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, decodeWebP},
-	{"BMP", prefix("BM"), decodeBMP},
-	{"DIB", func(b []byte) bool {
-		if len(b) < 4 {
-			return false
-		}
-		switch binary.LittleEndian.Uint32(b) {
-		case 12, 40, 64, 108, 124:
-			return true
-		}
-		return false
-	}, decodeDIB},
-	{"CUR", prefix("\x00\x00\x02\x00"), decodeCUR},
-	{"TIFF", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
-	}, decodeTIFF},
-	{"ICO", prefix("\x00\x00\x01\x00"), decodeICO},
-	{"JPEG 2000", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")) || bytes.HasPrefix(b, []byte("\xff\x4f\xff\x51"))
-	}, nil},
-	{"PSD", prefix("8BPS"), nil},
-	{"QOI", prefix("qoif"), nil},
-	// Other formats Pillow 9.4 reads, recognised by their readers' _accept
-	// only to be named in the error. Their magic numbers cannot start a
-	// TGA header (byte 1, the colour-map type, is 0 or 1 there).
-	{"BLP", func(b []byte) bool { return bytes.HasPrefix(b, []byte("BLP1")) || bytes.HasPrefix(b, []byte("BLP2")) }, nil},
-	{"DDS", prefix("DDS "), nil},
-	{"EPS", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte("%!PS")) || bytes.HasPrefix(b, []byte("\xc5\xd0\xd3\xc6"))
-	}, nil},
-	{"FITS", prefix("SIMPLE"), nil},
-	{"FTEX", prefix("FTEX"), nil},
-	{"ICNS", prefix("icns"), nil},
-	{"MSP", func(b []byte) bool { return bytes.HasPrefix(b, []byte("DanM")) || bytes.HasPrefix(b, []byte("LinS")) }, nil},
-	{"SGI", prefix("\x01\xda"), nil},
-	{"SUN", prefix("\x59\xa6\x6a\x95"), nil},
-	{"XBM", func(b []byte) bool { // XbmImagePlugin: the 16-byte prefix, left-stripped
-		return bytes.HasPrefix(bytes.TrimLeft(b[:min(16, len(b))], " \t\n\r\v\f"), []byte("#define"))
-	}, nil},
-	{"XPM", prefix("/* XPM */"), nil},
-	{"XVThumb", prefix("P7 332"), nil},
-	// Pillow's PpmImagePlugin._accept: "P1".."P7" (and "Pf"); PcxImagePlugin:
-	// 0x0A then a version byte it knows.
-	// Pillow 9.4 accepts "P0".."P6" and "Py"; P7 (PAM) and Pf it does not
-	// read (they are refused either way).
-	{"PPM", func(b []byte) bool {
-		return len(b) >= 2 && b[0] == 'P' && (b[1] >= '0' && b[1] <= '7' || b[1] == 'f' || b[1] == 'y')
-	}, decodePPM},
-	{"PCX", func(b []byte) bool { return len(b) >= 2 && pcxAccept(b) }, decodePCX},
-	{"DCX", prefix("\xb1\x68\xde\x3a"), decodeDCX},
-}
-
-// Sniff names the format of data from its signature, or "".
-func Sniff(data []byte) string {
-	return sniff(data).format
-}
-
-func sniff(data []byte) signature {
-	for _, s := range signatures {
-		if s.match(data) {
-			return s
-		}
-	}
-	return signature{}
-}
-
-// Bytes decodes an image file held in memory.
-func Bytes(data []byte, lim Limits) (*rgb.Image, error) {
-	return decodeBytes(data, budget{Limits: lim})
-}
-
-func decodeBytes(data []byte, lim budget) (*rgb.Image, error) {
-	if len(data) == 0 {
-		return nil, &FormatError{Kind: NotImage, Msg: "empty file"}
-	}
-	switch sig := sniff(data); {
-	case sig.decode != nil:
-		img, err := sig.decode(data, lim)
-		if d, ok := err.(declined); ok {
-			return decodeLastResort(data, lim, d.FormatError)
-		}
-		return img, err
-	case sig.format == "":
-		// Pillow's last resort: the plugins without a signature, TGA (tga.go).
-		return decodeLastResort(data, lim, &FormatError{Kind: NotImage, Msg: "not an image (no known image signature)"})
-	default:
-		return nil, &FormatError{Format: sig.format, Kind: Unsupported, Msg: "unsupported format: " + sig.format +
-			" (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)"}
-	}
-}
-
-// declined marks a header failure that Pillow's reader raises as
-// SyntaxError, IndexError, TypeError or struct.error: Image.open then tries
-// its other readers, TGA last (decodeLastResort), before giving up with
-// "cannot identify image file".
-type declined struct{ *FormatError }
-
-func (e declined) Unwrap() error { return e.FormatError }
-
-// unidentified is format's reader declining a file: Pillow says "cannot
-// identify image file" unless a reader tried after it takes the file.
-func unidentified(format, reason string, args ...any) error {
-	return declined{&FormatError{Format: format, Kind: NotImage,
-		Msg: "not an image: Pillow cannot identify this " + format + " file (" + fmt.Sprintf(reason, args...) + ")"}}
-}
-
-// withFormat renames a decode error for the container format it came from
-// (a DIB in a CUR, a PCX page in a DCX), keeping whether it is declined.
-func withFormat(err error, format string) error {
-	switch e := err.(type) {
-	case declined:
-		f := *e.FormatError
-		f.Format = format
-		return declined{&f}
-	case *FormatError:
-		f := *e
-		f.Format = format
-		return &f
-	}
-	return err
-}
-
-// KindOf reports the Kind of a decode error anywhere in err's chain, or 0.
-func KindOf(err error) Kind {
-	var fe *FormatError
-	if errors.As(err, &fe) {
-		return fe.Kind
-	}
-	return 0
 }

@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -138,7 +139,7 @@ func TestDecompressionBombRefusedFromHeader(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
-// Pillow's PNG rules that image/png alone gets wrong (parity-spec §1.2).
+// Pillow's PNG rules that image/png alone gets wrong (docs/parity-spec.md §1.2).
 func TestPNGPillowRules(t *testing.T) {
 	t.Run("16-bit grey clips", func(t *testing.T) {
 		m := image.NewGray16(image.Rect(0, 0, 3, 1))
@@ -217,4 +218,44 @@ func TestBytesContextStops(t *testing.T) {
 	img, err = BytesContext(context.Background(), jpeg, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, 640, img.W)
+}
+
+// Headers asking for billions of pixels are refused from the header,
+// before any pixel buffer exists, for every decoder; so are headers under
+// the limit whose data cannot hold the pixels they declare.
+func TestBombHeadersRefusedFast(t *testing.T) {
+	gif := []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\xff\xff\xff\xff\x00\x08\x02\x00\x00;")
+	png := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", []byte{0, 0, 0x9c, 0x40, 0, 0, 0x9c, 0x40, 8, 2, 0, 0, 0})...)
+	png = append(png, pngChunk("IDAT", []byte{0x78, 0x9c})...)
+	for _, c := range []struct {
+		name string
+		data []byte
+		kind Kind
+	}{
+		{"GIF", gif, TooLarge},
+		{"PNG", png, TooLarge},
+		{"TGA", tgaFile{imageType: 2, w: 65535, h: 65535, depth: 24}.bytes(), TooLarge},
+		{"TGA RLE", tgaFile{imageType: 10, w: 20000, h: 9000, depth: 32, pixels: []byte{0xff, 1, 2, 3, 4}}.bytes(), TooLarge},
+		{"TGA RLE under the limit", tgaFile{imageType: 10, w: 10000, h: 10000, depth: 32, pixels: []byte{0xff, 1, 2, 3, 4}}.bytes(), Truncated},
+		{"PCX under the limit", append(pcxHeader(5, 8, 3, 10000, 10000, 0, nil), 0xc1, 0), Truncated},
+	} {
+		assertRefusedCheaply(t, c.name, c.data, c.kind)
+	}
+}
+
+// assertRefusedCheaply: data is refused with kind, having allocated well
+// under what its header declares (and without hanging).
+func assertRefusedCheaply(t *testing.T, name string, data []byte, kind Kind) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	_, err := Bytes(data, Limits{})
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, kind, KindOf(err), "%s: %v", name, err)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("%s: a %d-byte file allocated %d bytes", name, len(data), n)
+	}
+	assert.Less(t, elapsed, 5*time.Second, "%s: hang guard", name)
 }

@@ -1,81 +1,17 @@
 package decode
 
-import (
-	"encoding/binary"
-
-	"github.com/torchgo/predict/rgb"
-)
-
-// Two more readers of Pillow 9.4's BmpImagePlugin family, both opened by
-// path (so ImageFile.load may memory-map their raw data, as for BMP):
-//
-//   - DIB (DibImageFile): a bitmap without the 14-byte file header, the
-//     info header at offset 0 and the pixels right after the palette;
-//     recognised by the header size it starts with (12, 40, 64, 108, 124);
-//   - CUR (CurImageFile): a cursor directory like ICO's; _open keeps the
-//     first entry, replaced by any later one whose width AND height bytes
-//     are both larger (0 is not 256 here), reads the DIB at its offset and
-//     halves the height: the first height/2 rows of the data (the XOR
-//     image) are the picture, no mask is read.
-//
-// Header failures Pillow raises as SyntaxError, IndexError, TypeError or
-// struct.error make Image.open try its other readers (declined).
-
-func decodeDIB(data []byte, lim budget) (*rgb.Image, error) {
+// DIB as Pillow 9.4's DibImageFile reads it: a bitmap without the 14-byte
+// file header, the info header at offset 0 and the pixels right after the
+// palette; recognised by the header size it starts with (12, 40, 64, 108,
+// 124). Opened by path, so ImageFile.load may memory-map its raw data as
+// for BMP (bmp.go). Header failures Pillow raises as SyntaxError,
+// IndexError, TypeError or struct.error make Image.open try its other
+// readers (declined).
+func openDIB(data []byte) (opened, error) {
 	b, err := bmpParseInfo(data, 0, 0)
 	if err != nil {
 		return nil, withFormat(err, "DIB")
 	}
-	if err := lim.size("DIB", b.mode, b.w, b.h); err != nil {
-		return nil, err
-	}
-	return bmpPixels(data, b, true, lim.stop)
-}
-
-func decodeCUR(data []byte, lim budget) (*rgb.Image, error) {
-	if len(data) < 6 {
-		return nil, unidentified("CUR", "the file ends inside the header")
-	}
-	var m []byte
-	pos := 6
-	for range int(binary.LittleEndian.Uint16(data[4:])) {
-		s := pyRead(data, &pos, 16)
-		if len(m) == 0 {
-			m = s
-			continue
-		}
-		if len(s) == 0 {
-			return nil, unidentified("CUR", "the file ends inside the cursor directory") // s[0]: IndexError
-		}
-		if s[0] > m[0] {
-			if len(s) < 2 || len(m) < 2 {
-				return nil, unidentified("CUR", "the file ends inside the cursor directory")
-			}
-			if s[1] > m[1] {
-				m = s
-			}
-		}
-	}
-	if len(m) == 0 { // b"" is falsy: "No cursors were found" (TypeError)
-		return nil, unidentified("CUR", "no cursors")
-	}
-	if len(m) < 16 { // i32(m, 12): struct.error
-		return nil, unidentified("CUR", "the file ends inside the cursor directory")
-	}
-	b, err := bmpParseInfo(data, int(binary.LittleEndian.Uint32(m[12:])), 0)
-	if err != nil {
-		return nil, withFormat(err, "CUR")
-	}
-	b.h /= 2
-	if b.h <= 0 { // ImageFile.__init__: "not identified by this driver"
-		return nil, unidentified("CUR", "size %dx%d", b.w, b.h)
-	}
-	mode := b.mode
-	if b.bits == 32 { // as Pillow 9.4 opens a 32-bit cursor
-		mode = "RGBA"
-	}
-	if err := lim.size("CUR", mode, b.w, b.h); err != nil {
-		return nil, err
-	}
-	return bmpPixels(data, b, true, lim.stop)
+	b.format, b.mapped = "DIB", true
+	return b, nil
 }

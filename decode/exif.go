@@ -2,56 +2,10 @@ package decode
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 
 	"github.com/torchgo/predict/rgb"
 )
-
-// Options configures BytesWith and BytesContext. The zero value decodes as
-// Image.open(f).convert("RGB") with Pillow's default limits does.
-type Options struct {
-	// Limits is the decompression-bomb policy (zero: Pillow's).
-	Limits Limits
-	// EXIFTranspose applies the EXIF orientation (tag 0x0112, values 2–8)
-	// the way ImageOps.exif_transpose does before convert("RGB"). Off by
-	// default, as in Pillow's Image.open (parity-spec §1).
-	EXIFTranspose bool
-}
-
-// BytesWith decodes an image file held in memory with options.
-func BytesWith(data []byte, opts Options) (*rgb.Image, error) {
-	return BytesContext(context.Background(), data, opts)
-}
-
-// BytesContext is BytesWith giving up soon after ctx is done, with ctx's
-// error: the decoders check it row by row (JPEG, PNG, GIF, BMP, TIFF and
-// the other row-based formats; WebP only before and after libwebp's
-// frame decode), so a server need not finish a decompression bomb whose
-// client has left.
-func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, error) {
-	stop, done := watch(ctx)
-	defer done()
-	lim := budget{Limits: opts.Limits, stop: stop}
-	if opts.EXIFTranspose {
-		lim.notes = &decodeNotes{}
-	}
-	if err := lim.stopped(); err != nil {
-		return nil, err
-	}
-	img, err := decodeBytes(data, lim)
-	if serr := lim.stopped(); serr != nil {
-		return nil, serr // whatever the decoder made of being stopped
-	}
-	if err != nil || !opts.EXIFTranspose {
-		return img, err
-	}
-	o, err := orientation(data, lim.notes)
-	if err != nil {
-		return nil, err
-	}
-	return Transpose(img, o), nil
-}
 
 // Orientation returns the EXIF orientation ImageOps.exif_transpose would
 // apply to the file (1 when none, or when Pillow's reading of the EXIF
@@ -63,15 +17,18 @@ func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, e
 // file, so exif_transpose turns a TIFF a second time, and so does
 // BytesWith.
 func Orientation(data []byte) int {
-	notes := &decodeNotes{}
+	var o opened
 	if Sniff(data) == "PNG" {
-		decodeBytes(data, budget{notes: notes})
+		var err error
+		if _, o, err = decodeFile(data, budget{}); err != nil {
+			return 1
+		}
 	}
-	o, err := orientation(data, notes)
+	orient, err := orientation(data, o)
 	if err != nil {
 		return 1
 	}
-	return o
+	return orient
 }
 
 // exifFailed is the error of a file whose EXIF data makes Pillow's
@@ -83,12 +40,13 @@ func exifFailed(format string, f exifFailure) error {
 		exifTypeError:   "it is text, not bytes",
 		exifValueError:  "its raw profile is not hexadecimal",
 	}[f]
-	return &FormatError{Format: format, Kind: Corrupt, Msg: "invalid " + format + ": unreadable EXIF data (" + why + "), on which ImageOps.exif_transpose fails"}
+	return errorf(format, Corrupt, "invalid %s: unreadable EXIF data (%s), on which ImageOps.exif_transpose fails", format, why)
 }
 
-// orientation is Orientation with the error exif_transpose raises; notes
-// hold what the decode learnt (a PNG's text chunks).
-func orientation(data []byte, notes *decodeNotes) (int, error) {
+// orientation is Orientation with the error exif_transpose raises, for a
+// file decoded as o, which holds what the decode learnt (a PNG's text
+// chunks).
+func orientation(data []byte, o opened) (int, error) {
 	var exif []byte
 	format := Sniff(data)
 	switch format {
@@ -108,10 +66,11 @@ func orientation(data []byte, notes *decodeNotes) (int, error) {
 		}
 		return transposeOf(ifd.get(0x0112)), nil
 	case "PNG":
-		if notes == nil || notes.png == nil {
+		p, ok := o.(*pngInfo)
+		if !ok {
 			return 1, nil
 		}
-		return pngOrientation(notes.png)
+		return pngOrientation(p)
 	case "WebP":
 		exif = webpExif(data)
 	case "TIFF":

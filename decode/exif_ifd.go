@@ -242,38 +242,3 @@ func dpiFromExifFails(ifd *pyIFD, f exifFailure) bool {
 	}
 	return false // numbers: TypeError, then math.isnan: caught or fine
 }
-
-// fromHex is bytes.fromhex: pairs of hex digits, ASCII whitespace between
-// pairs skipped; ok false where Python raises ValueError.
-func fromHex(s string) ([]byte, bool) {
-	var out []byte
-	digit := func(c byte) (byte, bool) {
-		switch {
-		case c >= '0' && c <= '9':
-			return c - '0', true
-		case c >= 'a' && c <= 'f':
-			return c - 'a' + 10, true
-		case c >= 'A' && c <= 'F':
-			return c - 'A' + 10, true
-		}
-		return 0, false
-	}
-	for i := 0; i < len(s); {
-		switch s[i] {
-		case ' ', '\t', '\n', '\r', '\v', '\f':
-			i++
-			continue
-		}
-		if i+1 >= len(s) {
-			return nil, false
-		}
-		hi, ok1 := digit(s[i])
-		lo, ok2 := digit(s[i+1])
-		if !ok1 || !ok2 {
-			return nil, false
-		}
-		out = append(out, hi<<4|lo)
-		i += 2
-	}
-	return out, true
-}

@@ -90,3 +90,18 @@ func pixels(m *rgb.Image) [][3]byte {
 	}
 	return out
 }
+
+// FuzzTranspose: EXIF parsing and transposition never fail or misbehave.
+func FuzzTranspose(f *testing.F) {
+	addShippedSeeds(f, formatNamed(f, "JPEG").match)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := Orientation(data)
+		if o < 1 || o > 8 {
+			t.Fatalf("orientation %d", o)
+		}
+		m := Transpose(rgbTestImage(3, 2), o)
+		if err := m.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

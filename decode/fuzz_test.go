@@ -3,28 +3,48 @@ package decode
 import (
 	"os"
 	"path/filepath"
-	"runtime"
+	"strconv"
+	"strings"
 	"testing"
-	"time"
-
-	"github.com/stretchr/testify/assert"
 
 	"github.com/torchgo/predict/internal/testenv"
+	"github.com/torchgo/predict/rgb"
 )
 
-// Fuzz targets, one per decoder entry point plus Bytes (sniffing). A crash,
-// a hang or an untyped error is a bug whatever the input. Seeds: the shipped
-// test images and bad files, plus tiny hand-made files. CI runs each for a
-// fixed time, e.g.
+// Fuzz targets: FuzzBytes (the whole open order, signatures and last
+// resort) and one per reader, in that format's _test.go. A crash, a hang
+// or an untyped error is a bug whatever the input. Seeds: the shipped test
+// images and bad files of the reader's format, and the files under
+// testdata/fuzz/FuzzX/ (Go's corpus format: hand-made files, and the
+// inputs the fuzzer found slow or wrong, kept as regressions). The
+// Makefile's fuzz target runs every Fuzz* of `go test -list`, e.g.
 //
 //	go test ./decode -run '^$' -fuzz '^FuzzBytes$' -fuzztime 10s
-//
-// (and likewise the other Fuzz* targets; the Makefile's fuzz target lists them).
 
 // fuzzLimits keeps fuzz-generated headers from asking for huge buffers.
 var fuzzLimits = Limits{MaxPixels: 1 << 18}
 
-func addSeeds(f *testing.F, format string) {
+// readSeed reads a "go test fuzz v1" file holding one []byte.
+func readSeed(t testing.TB, path string) []byte {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.TrimSpace(string(raw))
+	i := strings.Index(s, "[]byte(")
+	if i < 0 || !strings.HasSuffix(s, ")") {
+		t.Fatalf("%s: not a []byte seed", path)
+	}
+	v, err := strconv.Unquote(s[i+len("[]byte(") : len(s)-1])
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return []byte(v)
+}
+
+// addShippedSeeds adds the shipped test images and bad files that match
+// (all of them when match is nil).
+func addShippedSeeds(f *testing.F, match func([]byte) bool) {
 	for _, sub := range []string{"images", "bad"} {
 		paths, _ := filepath.Glob(testenv.Path("testdata", sub, "*"))
 		for _, p := range paths {
@@ -32,52 +52,15 @@ func addSeeds(f *testing.F, format string) {
 			if err != nil || len(data) > 64<<10 {
 				continue
 			}
-			if format == "" || Sniff(data) == format {
+			if match == nil || match(data) {
 				f.Add(data)
 			}
 		}
 	}
-	switch format {
-	case "", "GIF":
-		f.Add([]byte("GIF89a\x02\x00\x02\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x01\x00,\x00\x00\x00\x00\x02\x00\x02\x00\x00\x02\x02D\x01\x00;"))
-	}
-	switch format {
-	case "", "PNG":
-		f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"))
-		// APNG: frame 0 of a palette image decoded into its fcTL box, then
-		// a second frame in an fdAT chunk.
-		f.Add([]byte("\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x09\x00\x00\x00\x07\x08\x03\x00\x00\x00\xed\x45\x97\x52\x00\x00\x00\x0c\x50\x4c\x54\x45\xc8\x0a\x0a\x0a\xc8\x0a\x0a\x0a\xc8\x5a\x5a\x5a\xfc\xc2\x83\x1b\x00\x00\x00\x08\x61\x63\x54\x4c\x00\x00\x00\x02\x00\x00\x00\x00\xf3\x8d\x93\x70\x00\x00\x00\x1a\x66\x63\x54\x4c\x00\x00\x00\x00\x00\x00\x00\x06\x00\x00\x00\x04\x00\x00\x00\x03\x00\x00\x00\x01\x00\x01\x00\x0a\x00\x00\x1c\x53\x68\xa5\x00\x00\x00\x18\x49\x44\x41\x54\x78\x9c\x63\x60\x60\x64\x62\x66\x60\x84\x90\x4c\x0c\x60\x92\x99\x01\x42\x02\x00\x01\xf8\x00\x25\x36\x15\x53\x7c\x00\x00\x00\x1a\x66\x63\x54\x4c\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x0a\x00\x00\x73\x27\x36\xd4\x00\x00\x00\x12\x66\x64\x41\x54\x00\x00\x00\x02\x78\x9c\x63\x60\x64\x62\x60\x64\x02\x00\x00\x17\x00\x07\x31\x55\x3d\x4a\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82"))
-	}
-	switch format {
-	case "", "BMP":
-		// 2×2 24-bit, and 3×2 RLE8 (a run, an odd absolute run, end of line,
-		// a delta, end of bitmap).
-		f.Add([]byte("BM\x46\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x01\x00\x18\x00\x00\x00\x00\x00\x10\x00\x00\x00\x13\x0b\x00\x00\x13\x0b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x02\x03\x04\x05\x06\x00\x00\x07\x08\x09\x0a\x0b\x0c\x00\x00"))
-		f.Add([]byte("\x42\x4d\x50\x00\x00\x00\x00\x00\x00\x00\x3e\x00\x00\x00\x28\x00\x00\x00\x03\x00\x00\x00\x02\x00\x00\x00\x01\x00\x08\x00\x01\x00\x00\x00\x12\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x10\x20\x30\x00\xa0\xb0\xc0\x00\x01\x01\x00\x03\x01\x00\x01\x00\x00\x00\x00\x02\x09\x09\x00\x00\x00\x01"))
-	}
-	switch format {
-	case "", "PPM":
-		f.Add([]byte("P6\n2 1\n255\n\x01\x02\x03\x04\x05\x06"))
-		f.Add([]byte("P5 2 1 1000\n\x00\x01\x03\xe8"))
-		f.Add([]byte("P4\n9 1\n\xa5\x80"))
-		f.Add([]byte("P3\n# c\n2 1 15\n1 2 3 4 5 6\n"))
-		f.Add([]byte("P2 2 2 255\n1 2 3"))
-		f.Add([]byte("P1 3 1\n010"))
-	}
-	switch format {
-	case "", "TIFF":
-		// 3×2 LZW+predictor RGB, big-endian PackBits 4-bit palette, Deflate RGB.
-		f.Add([]byte("\x49\x49\x2a\x00\x18\x00\x00\x00\x80\x00\x00\x20\x20\x1c\x16\x0c\x09\x05\x02\xe0\xd0\x68\x08\x00\x0a\x00\x00\x01\x04\x00\x01\x00\x00\x00\x03\x00\x00\x00\x01\x01\x04\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02\x01\x03\x00\x03\x00\x00\x00\x96\x00\x00\x00\x03\x01\x03\x00\x01\x00\x00\x00\x05\x00\x00\x00\x06\x01\x03\x00\x01\x00\x00\x00\x02\x00\x00\x00\x11\x01\x04\x00\x01\x00\x00\x00\x08\x00\x00\x00\x15\x01\x03\x00\x01\x00\x00\x00\x03\x00\x00\x00\x16\x01\x03\x00\x01\x00\x00\x00\x05\x00\x00\x00\x17\x01\x04\x00\x01\x00\x00\x00\x0f\x00\x00\x00\x3d\x01\x03\x00\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x08\x00\x08\x00\x08\x00"))
-		f.Add([]byte("\x4d\x4d\x00\x2a\x00\x00\x00\x0e\x03\x03\x60\x9c\xf0\x00\x00\x0a\x01\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x03\x01\x01\x00\x04\x00\x00\x00\x01\x00\x00\x00\x02\x01\x02\x00\x03\x00\x00\x00\x01\x00\x04\x00\x00\x01\x03\x00\x03\x00\x00\x00\x01\x80\x05\x00\x00\x01\x06\x00\x03\x00\x00\x00\x01\x00\x03\x00\x00\x01\x11\x00\x04\x00\x00\x00\x01\x00\x00\x00\x08\x01\x15\x00\x03\x00\x00\x00\x01\x00\x01\x00\x00\x01\x16\x00\x03\x00\x00\x00\x01\x00\x05\x00\x00\x01\x17\x00\x04\x00\x00\x00\x01\x00\x00\x00\x05\x01\x40\x00\x03\x00\x00\x00\x30\x00\x00\x00\x8c\x00\x00\x00\x00\x0b\x0b\x30\x30\x55\x55\x7a\x7a\x9f\x9f\xc4\xc4\xe9\xe9\x0e\x0e\x33\x33\x58\x58\x7d\x7d\xa2\xa2\xc7\xc7\xec\xec\x11\x11\x36\x36\x00\xff\x5b\xff\xb6\xff\x11\xff\x6c\xff\xc7\xff\x22\xff\x7d\xff\xd8\xff\x33\xff\x8e\xff\xe9\xff\x44\xff\x9f\xff\xfa\xff\x55\xff\xff\x00\xf2\x00\xe5\x00\xd8\x00\xcb\x00\xbe\x00\xb1\x00\xa4\x00\x97\x00\x8a\x00\x7d\x00\x70\x00\x63\x00\x56\x00\x49\x00\x3c\x00"))
-		f.Add([]byte("\x49\x49\x2a\x00\x22\x00\x00\x00\x78\x9c\x63\x60\x64\x62\x66\x61\x65\x63\xe7\xe0\xe4\xe2\xe6\xe1\xe5\xe3\x17\x10\x04\x00\x03\xdb\x00\x9a\x09\x00\x00\x01\x04\x00\x01\x00\x00\x00\x03\x00\x00\x00\x01\x01\x04\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02\x01\x03\x00\x03\x00\x00\x00\x94\x00\x00\x00\x03\x01\x03\x00\x01\x00\x00\x00\x08\x00\x00\x00\x06\x01\x03\x00\x01\x00\x00\x00\x02\x00\x00\x00\x11\x01\x04\x00\x01\x00\x00\x00\x08\x00\x00\x00\x15\x01\x03\x00\x01\x00\x00\x00\x03\x00\x00\x00\x16\x01\x03\x00\x01\x00\x00\x00\x05\x00\x00\x00\x17\x01\x04\x00\x01\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x08\x00\x08\x00\x08\x00"))
-	}
-	switch format {
-	case "", "WebP":
-		f.Add([]byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"))
-	}
 }
 
-func checkResult(t *testing.T, data []byte, img interface{ Validate() error }, err error) {
+// checkResult fails on an untyped or empty error, or an invalid image.
+func checkResult(t *testing.T, img *rgb.Image, err error) {
 	if err != nil {
 		if KindOf(err) == 0 {
 			t.Fatalf("untyped error %v", err)
@@ -92,149 +75,59 @@ func checkResult(t *testing.T, data []byte, img interface{ Validate() error }, e
 	}
 }
 
+// FuzzBytes is seeded with every reader's seeds too.
 func FuzzBytes(f *testing.F) {
-	addSeeds(f, "")
+	addShippedSeeds(f, nil)
+	dirs, _ := filepath.Glob("testdata/fuzz/Fuzz*")
+	for _, dir := range dirs {
+		if filepath.Base(dir) == "FuzzBytes" {
+			continue // go test adds its own
+		}
+		paths, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, p := range paths {
+			f.Add(readSeed(f, p))
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := Bytes(data, fuzzLimits)
-		if err == nil {
-			checkResult(t, data, img, nil)
-		} else {
-			checkResult(t, data, nil, err)
-		}
+		checkResult(t, img, err)
 	})
 }
 
-func fuzzDecoder(f *testing.F, format string, dec func([]byte, Limits) (interface{ Validate() error }, error)) {
-	addSeeds(f, format)
+// formatNamed is the entry of the format table for name.
+func formatNamed(tb testing.TB, name string) format {
+	for _, f := range formats {
+		if f.name == name {
+			return f
+		}
+	}
+	tb.Fatalf("no format %q", name)
+	return format{}
+}
+
+// decodeAs decodes data with one reader, as Bytes does once that reader's
+// signature has matched (without the readers tried after it).
+func decodeAs(open func([]byte) (opened, error), data []byte, lim Limits) (*rgb.Image, error) {
+	o, err := open(data)
+	if err != nil {
+		return nil, err
+	}
+	return load(o, budget{Limits: lim})
+}
+
+// fuzzFormat fuzzes the reader of a format on inputs its signature matches.
+func fuzzFormat(f *testing.F, name string) {
+	ft := formatNamed(f, name)
+	fuzzReader(f, ft.match, ft.open)
+}
+
+func fuzzReader(f *testing.F, match func([]byte) bool, open func([]byte) (opened, error)) {
+	addShippedSeeds(f, match)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) == 0 {
+		if !match(data) {
 			return
 		}
-		img, err := dec(data, fuzzLimits)
-		checkResult(t, data, img, err)
-	})
-}
-
-func FuzzJPEG(f *testing.F) {
-	fuzzDecoder(f, "JPEG", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeJPEG(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-func FuzzPNG(f *testing.F) {
-	fuzzDecoder(f, "PNG", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		if len(d) < 8 {
-			return nil, &FormatError{Kind: NotImage, Msg: "short"}
-		}
-		m, err := decodePNG(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-func FuzzGIF(f *testing.F) {
-	fuzzDecoder(f, "GIF", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeGIF(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-func FuzzWebP(f *testing.F) {
-	fuzzDecoder(f, "WebP", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeWebP(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-// FuzzTranspose: EXIF parsing and transposition never fail or misbehave.
-func FuzzTranspose(f *testing.F) {
-	addSeeds(f, "JPEG")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		o := Orientation(data)
-		if o < 1 || o > 8 {
-			t.Fatalf("orientation %d", o)
-		}
-		m := Transpose(rgbTestImage(3, 2), o)
-		if err := m.Validate(); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-// Headers asking for billions of pixels are refused from the header,
-// before any pixel buffer exists, for every decoder; so are headers under
-// the limit whose data cannot hold the pixels they declare.
-func TestBombHeadersRefusedFast(t *testing.T) {
-	gif := []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\xff\xff\xff\xff\x00\x08\x02\x00\x00;")
-	png := append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", []byte{0, 0, 0x9c, 0x40, 0, 0, 0x9c, 0x40, 8, 2, 0, 0, 0})...)
-	png = append(png, pngChunk("IDAT", []byte{0x78, 0x9c})...)
-	for _, c := range []struct {
-		name string
-		data []byte
-		kind Kind
-	}{
-		{"GIF", gif, TooLarge},
-		{"PNG", png, TooLarge},
-		{"TGA", tgaFile{imageType: 2, w: 65535, h: 65535, depth: 24}.bytes(), TooLarge},
-		{"TGA RLE", tgaFile{imageType: 10, w: 20000, h: 9000, depth: 32, pixels: []byte{0xff, 1, 2, 3, 4}}.bytes(), TooLarge},
-		{"TGA RLE under the limit", tgaFile{imageType: 10, w: 10000, h: 10000, depth: 32, pixels: []byte{0xff, 1, 2, 3, 4}}.bytes(), Truncated},
-		{"PCX under the limit", append(pcxHeader(5, 8, 3, 10000, 10000, 0, nil), 0xc1, 0), Truncated},
-	} {
-		assertRefusedCheaply(t, c.name, c.data, c.kind)
-	}
-}
-
-// assertRefusedCheaply: data is refused with kind, having allocated well
-// under what its header declares (and without hanging).
-func assertRefusedCheaply(t *testing.T, name string, data []byte, kind Kind) {
-	t.Helper()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	_, err := Bytes(data, Limits{})
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&after)
-	assert.Equal(t, kind, KindOf(err), "%s: %v", name, err)
-	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
-		t.Errorf("%s: a %d-byte file allocated %d bytes", name, len(data), n)
-	}
-	assert.Less(t, elapsed, 5*time.Second, "%s: hang guard", name)
-}
-
-func FuzzTIFF(f *testing.F) {
-	fuzzDecoder(f, "TIFF", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		if Sniff(d) != "TIFF" {
-			return nil, &FormatError{Kind: NotImage, Msg: "not TIFF"}
-		}
-		m, err := decodeTIFF(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-// A 4-bit cursor (CUR) and its DIB alone.
-const fuzzCURSeed = "\x00\x00\x02\x00\x01\x00\x08\x08\x00\x00\x01\x00\x04\x00\xa8\x00\x00\x00\x16\x00\x00\x00\x28\x00\x00\x00\x08\x00\x00\x00\x10\x00\x00\x00\x01\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\xff\x00\x00\x01\xf6\x09\x00\x02\xed\x12\x00\x03\xe4\x1b\x00\x04\xdb\x24\x00\x05\xd2\x2d\x00\x06\xc9\x36\x00\x07\xc0\x3f\x00\x08\xb7\x48\x00\x09\xae\x51\x00\x0a\xa5\x5a\x00\x0b\x9c\x63\x00\x0c\x93\x6c\x00\x0d\x8a\x75\x00\x0e\x81\x7e\x00\x0f\x78\x87\x00\x78\x89\x9a\xab\x67\x78\x89\x9a\x56\x67\x78\x89\x45\x56\x67\x78\x34\x45\x56\x67\x23\x34\x45\x56\x12\x23\x34\x45\x01\x12\x23\x34\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-
-func FuzzCUR(f *testing.F) {
-	f.Add([]byte(fuzzCURSeed))
-	fuzzDecoder(f, "CUR", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeCUR(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-func FuzzDIB(f *testing.F) {
-	f.Add([]byte(fuzzCURSeed[22:]))
-	fuzzDecoder(f, "DIB", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeDIB(d, budget{Limits: l})
-		return m, err
-	})
-}
-
-// A one-page 1-bit DCX.
-func FuzzDCX(f *testing.F) {
-	f.Add([]byte("\xb1\x68\xde\x3a\x0c\x00\x00\x00\x00\x00\x00\x00\x0a\x02\x01\x01\x00\x00\x00\x00\x0a\x00\x06\x00\x64\x00\x64\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x01\x02\x00\x01\x00\x0b\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x0a\x60\x42\xa0\x2b\x40\xad\xc1\xe0\x76\xa0\xc1\xdf\xc1\xe0"))
-	fuzzDecoder(f, "DCX", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeDCX(d, budget{Limits: l})
-		return m, err
+		img, err := decodeAs(open, data, fuzzLimits)
+		checkResult(t, img, err)
 	})
 }

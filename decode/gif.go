@@ -7,7 +7,7 @@ import (
 	"github.com/torchgo/predict/rgb"
 )
 
-// GIF: frame 0 exactly as Pillow 9.4 reads it (parity-spec §1.3):
+// GIF: frame 0 exactly as Pillow 9.4 reads it (docs/parity-spec.md §1.3):
 // GifImagePlugin._open/_seek(0)/load_prepare parse the headers, the C
 // decoder libImaging/GifDecode.c fills the frame rectangle, and
 // ImageFile.load feeds it 64 KiB reads until it says it is done. Each step is
@@ -20,7 +20,7 @@ import (
 //     pixel of frame 0);
 //   - a palette that is the identity grey ramp means mode L (same RGB);
 //     indices past the palette read (i, i, i): Pillow ≤ 10.0's palette starts
-//     as a grey ramp (parity-spec §1.2);
+//     as a grey ramp (docs/parity-spec.md §1.2);
 //   - the LZW decoder stops as soon as the last pixel is written; an end code
 //     before that leaves it reading whatever follows, and running out of data
 //     is "image file is truncated".
@@ -33,16 +33,14 @@ const (
 	pillowMaxBlock = 65536
 )
 
-func gifError(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "GIF", Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
-
 // gifNotOpened is Image.open's verdict when GifImageFile._open raises.
 func gifNotOpened(why string) error {
-	return gifError(Corrupt, "invalid GIF: %s", why)
+	return errorf("GIF", Corrupt, "invalid GIF: %s", why)
 }
 
+// gifFrame is an opened GIF: frame 0 as GifImageFile._seek(0) leaves it.
 type gifFrame struct {
+	data           []byte
 	w, h           int // image size (screen grown to hold the frame)
 	x0, y0, fw, fh int // frame rectangle
 	palette        []byte
@@ -53,12 +51,12 @@ type gifFrame struct {
 	offset         int // first data sub-block
 }
 
-// gifParse is GifImageFile._open + _seek(0): everything before pixel data.
-func gifParse(data []byte) (*gifFrame, error) {
+// openGIF is GifImageFile._open + _seek(0): everything before pixel data.
+func openGIF(data []byte) (opened, error) {
 	if len(data) < 13 {
 		return nil, gifNotOpened("file ends inside the header")
 	}
-	f := &gifFrame{transparency: -1}
+	f := &gifFrame{data: data, transparency: -1}
 	f.w, f.h = int(binary.LittleEndian.Uint16(data[6:])), int(binary.LittleEndian.Uint16(data[8:]))
 	flags := data[10]
 	pos := 13
@@ -196,29 +194,23 @@ func gifPaletteNeeded(p []byte) bool {
 	return false
 }
 
-// gifMode is the mode Image.open gives frame 0: P with a palette, else L.
-func gifMode(f *gifFrame) string {
+// header: Image.open gives frame 0 mode P with a palette, else L.
+func (f *gifFrame) header() Header {
+	mode := "L"
 	if f.hasPalette {
-		return "P"
+		mode = "P"
 	}
-	return "L"
+	return Header{Format: "GIF", Mode: mode, Width: f.w, Height: f.h}
 }
 
-func decodeGIF(data []byte, lim budget) (*rgb.Image, error) {
-	f, err := gifParse(data)
-	if err != nil {
-		return nil, err
-	}
-	if err := lim.size("GIF", gifMode(f), f.w, f.h); err != nil {
-		return nil, err
-	}
+func (f *gifFrame) pixels(lim budget) (*rgb.Image, error) {
 	// decode.c _setimage: extents with x0 == x1 == 0 mean the whole image;
 	// otherwise an empty tile is "tile cannot extend outside image".
 	if f.x0 == 0 && f.fw == 0 {
 		f.fw, f.fh, f.y0 = f.w, f.h, 0
 	}
 	if f.fw <= 0 || f.fh <= 0 {
-		return nil, gifError(Corrupt, "invalid GIF: empty %dx%d frame", f.fw, f.fh)
+		return nil, errorf("GIF", Corrupt, "invalid GIF: empty %dx%d frame", f.fw, f.fh)
 	}
 	// load_prepare: the index plane starts as the transparency index, else 0.
 	// Only the frame rectangle is decoded, into rows allocated as the LZW
@@ -226,7 +218,7 @@ func decodeGIF(data []byte, lim budget) (*rgb.Image, error) {
 	// complete: a small file that declares a large screen or frame and then
 	// fails costs what it decoded, not the canvas (every frame pixel is
 	// written when the decoder finishes, so nothing else is observable).
-	rows, err := gifDecodeFrame(data, f, lim)
+	rows, err := gifDecodeFrame(f.data, f, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +279,7 @@ func gifDecodeFrame(data []byte, f *gifFrame, lim budget) ([][]byte, error) {
 		s := data[min(pos, len(data)):min(pos+pillowMaxBlock, len(data))]
 		pos += len(s)
 		if len(s) == 0 {
-			return nil, gifError(Truncated, "truncated GIF: the image data ends before the last pixel")
+			return nil, errorf("GIF", Truncated, "truncated GIF: the image data ends before the last pixel")
 		}
 		b = append(b, s...)
 		n, errcode := d.decode(b)
@@ -296,7 +288,7 @@ func gifDecodeFrame(data []byte, f *gifFrame, lim budget) ([][]byte, error) {
 		}
 		if n < 0 {
 			if errcode != 0 {
-				return nil, gifError(Corrupt, "invalid GIF: broken LZW image data")
+				return nil, errorf("GIF", Corrupt, "invalid GIF: broken LZW image data")
 			}
 			return d.rows, nil
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math/bits"
 
 	"github.com/torchgo/predict/rgb"
@@ -20,7 +19,7 @@ import (
 //     says about its size does not matter for the choice: a frame of
 //     another size only updates the image's size (with a warning);
 //   - a frame starting with the PNG signature is read by PngImagePlugin
-//     from there on (decodePNG on the rest of the file);
+//     from there on (png.go on the rest of the file);
 //   - any other frame is a DIB (BmpImagePlugin.DibImageFile: the header
 //     parsing of bmp.go, never memory-mapped) whose height counts the XOR
 //     image and the AND mask: only the first height/2 rows are decoded.
@@ -34,12 +33,7 @@ import (
 // or height 0 ...), Image.open goes on to the readers that have no
 // signature, and TGA's accepts any file whose bytes 12-17 (the first
 // entry's bpp and size) look like a TGA size and depth: Pillow then reads
-// the file as TGA. Both outcomes are refused here as not an image
-// (decode.go: TGA has no signature and is never decoded).
-
-func icoError(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "ICO", Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
+// the file as TGA (lastresort.go), as it is read here.
 
 // icoEntry is one icon directory entry as IcoFile reads it.
 type icoEntry struct {
@@ -109,20 +103,73 @@ func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
-func decodeICO(data []byte, lim budget) (*rgb.Image, error) {
+// openICO is IcoImageFile._open: the directory, the entry it loads and
+// that frame's header.
+func openICO(data []byte) (opened, error) {
 	_, e, err := icoDirectory(data)
 	if err != nil {
 		return nil, err
 	}
 	if e.offset <= int64(len(data)) && bytes.HasPrefix(data[e.offset:], pngSignature) {
-		img, err := decodePNG(data[e.offset:], lim)
+		h, err := pngOpen(data[e.offset:])
 		if err != nil {
 			return nil, icoFrameError(data, e, "PNG", err)
 		}
-		return img, nil
+		return &icoPNG{frame: h, entry: e, data: data}, nil
 	}
-	return icoDIB(data, e, lim)
+	if e.offset > int64(len(data))-4 {
+		// DibImageFile: i32(read(4)) on a short read, struct.error.
+		return nil, unidentified("ICO", "image %d starts at offset %d, past the end of the file", e.index, e.offset)
+	}
+	b, err := bmpParseInfo(data, int(e.offset), 0)
+	if err != nil {
+		return nil, icoFrameError(data, e, "bitmap", err)
+	}
+	return &icoBitmap{b: b, entry: e, data: data}, nil
 }
+
+// icoPNG is an ICO whose chosen frame is a PNG; its failures are the ICO's.
+type icoPNG struct {
+	frame *pngInfo
+	entry icoEntry
+	data  []byte
+}
+
+func (f *icoPNG) header() Header {
+	h := f.frame.header()
+	h.Format = "ICO"
+	return h
+}
+
+func (f *icoPNG) checkSize(l Limits) error {
+	return icoFrameError(f.data, f.entry, "PNG", l.check("PNG", f.frame.width, f.frame.height))
+}
+
+func (f *icoPNG) pixels(lim budget) (*rgb.Image, error) {
+	img, err := f.frame.pixels(lim)
+	if err != nil {
+		return nil, icoFrameError(f.data, f.entry, "PNG", err)
+	}
+	return img, nil
+}
+
+// icoBitmap is an ICO whose chosen frame is a DIB: the XOR image, then the
+// AND mask, in a height that counts both.
+type icoBitmap struct {
+	b     *bmpInfo
+	entry icoEntry
+	data  []byte
+}
+
+// header: IcoFile.frame converts a bitmap frame to RGBA, half the DIB's
+// height.
+func (f *icoBitmap) header() Header {
+	return Header{Format: "ICO", Mode: "RGBA", Width: f.b.w, Height: f.b.h / 2}
+}
+
+// checkSize is Image._decompression_bomb_check on the DIB's own size: both
+// halves.
+func (f *icoBitmap) checkSize(l Limits) error { return l.check("ICO", f.b.w, f.b.h) }
 
 // icoFrameError relabels a frame's PNG or BMP error as the ICO's. A PNG
 // frame fails inside IcoImageFile._open, where some of PngImagePlugin's
@@ -138,7 +185,7 @@ func icoFrameError(data []byte, e icoEntry, kind string, err error) error {
 	if errors.As(err, &u) || kind == "PNG" && fe.Kind != TooLarge && icoTGAOpens(data) {
 		return unidentified("ICO", "%s, in its %s image %d at offset %d", fe.Msg, kind, e.index, e.offset)
 	}
-	return icoError(fe.Kind, "%s (the ICO's %s image %d, at offset %d)", fe.Msg, kind, e.index, e.offset)
+	return errorf("ICO", fe.Kind, "%s (the ICO's %s image %d, at offset %d)", fe.Msg, kind, e.index, e.offset)
 }
 
 // icoTGAOpens is TgaImageFile._open's header check on an ICO: bytes 1 and
@@ -152,20 +199,12 @@ func icoTGAOpens(data []byte) bool {
 	return w > 0 && h > 0 && (depth == 1 || depth == 8 || depth == 16 || depth == 24 || depth == 32)
 }
 
-// icoDIB is IcoFile.frame for a bitmap frame.
-func icoDIB(data []byte, e icoEntry, lim budget) (*rgb.Image, error) {
-	if e.offset > int64(len(data))-4 {
-		// DibImageFile: i32(read(4)) on a short read, struct.error.
-		return nil, unidentified("ICO", "image %d starts at offset %d, past the end of the file", e.index, e.offset)
-	}
-	b, err := bmpParseInfo(data, int(e.offset), 0)
-	if err != nil {
-		return nil, icoFrameError(data, e, "bitmap", err)
-	}
-	// Image._decompression_bomb_check on the DIB's own size: both halves.
-	if err := lim.check("ICO", b.w, b.h); err != nil {
-		return nil, err
-	}
+// pixels is IcoFile.frame for a bitmap frame: the transparency read (and
+// dropped by convert("RGB")), then the XOR image.
+func (f *icoBitmap) pixels(lim budget) (*rgb.Image, error) {
+	data, e := f.data, f.entry
+	bb := *f.b // its height becomes the XOR image's below
+	b := &bb
 	w, h := int64(b.w), int64(b.h/2) // im._size = (w, int(h / 2))
 	n := int64(len(data))
 	if e.bpp == 32 {
@@ -173,37 +212,35 @@ func icoDIB(data []byte, e icoEntry, lim budget) (*rgb.Image, error) {
 		// Image.frombuffer("L", ...) needs w*h of them ("buffer is not large
 		// enough").
 		if int64(b.offset) > n || h > 0 && w > (n-int64(b.offset))/4/h {
-			return nil, icoError(Truncated, "truncated ICO: image %d's alpha data ends early", e.index)
+			return nil, errorf("ICO", Truncated, "truncated ICO: image %d's alpha data ends early", e.index)
 		}
 	} else {
 		// The AND mask: rows of w bits padded to 32, the last total bytes of
 		// the entry's size as the directory gives it.
 		wp := (w + 31) &^ 31
 		if h > 0 && wp > (1<<62)/h { // only without a pixel limit
-			return nil, icoError(Truncated, "truncated ICO: image %d's transparency mask ends early", e.index)
+			return nil, errorf("ICO", Truncated, "truncated ICO: image %d's transparency mask ends early", e.index)
 		}
 		total := wp * h / 8
 		at := e.offset + e.size - total
 		if at < 0 {
-			return nil, icoError(Corrupt, "invalid ICO: image %d's transparency mask would start before the file", e.index)
+			return nil, errorf("ICO", Corrupt, "invalid ICO: image %d's transparency mask would start before the file", e.index)
 		}
 		// Image.frombuffer("1", ..., ("1;I", wp/8, -1)) decodes the rows
 		// from what read(total) got: up to the last byte of the last row.
 		got := min(max(n-at, 0), total)
 		if h > 0 && got < (h-1)*wp/8+(w+7)/8 {
-			return nil, icoError(Truncated, "truncated ICO: image %d's transparency mask ends early", e.index)
+			return nil, errorf("ICO", Truncated, "truncated ICO: image %d's transparency mask ends early", e.index)
 		}
 	}
 	if h == 0 {
 		// decoder.setimage with an empty tile: "tile cannot extend outside image".
-		return nil, icoError(Corrupt, "invalid ICO: image %d is a bitmap of height %d, no row of pixels", e.index, b.h)
+		return nil, errorf("ICO", Corrupt, "invalid ICO: image %d is a bitmap of height %d, no row of pixels", e.index, b.h)
 	}
 	// IcoFile.frame converts a bitmap frame to RGBA.
-	if err := lim.header("ICO", "RGBA", b.w, int(h)); err != nil {
-		return nil, err
-	}
 	b.h = int(h)
-	img, err := bmpPixels(data, b, false, lim.stop)
+	b.mapped = false // IcoFile reads the frame from a stream
+	img, err := b.pixels(lim)
 	if err != nil {
 		return nil, icoFrameError(data, e, "bitmap", err)
 	}

@@ -179,10 +179,6 @@ func TestBMPGreyPaletteOverlappingRows(t *testing.T) {
 func FuzzICO(f *testing.F) {
 	f.Add(testICO(testIcoEntry{3, 2, 8, 0, testDIB8(3, 2, 0x55)}))
 	f.Add(testICO(testIcoEntry{2, 2, 32, 0, testDIB8(2, 2, 0)}, testIcoEntry{3, 2, 8, 0, testDIB8(3, 2, 0)}))
-	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82")
-	f.Add(testICO(testIcoEntry{1, 1, 32, 0, png}))
-	fuzzDecoder(f, "ICO", func(d []byte, l Limits) (interface{ Validate() error }, error) {
-		m, err := decodeICO(d, budget{Limits: l})
-		return m, err
-	})
+	f.Add(testICO(testIcoEntry{1, 1, 32, 0, readSeed(f, "testdata/fuzz/FuzzPNG/grey-1x1")}))
+	fuzzFormat(f, "ICO")
 }

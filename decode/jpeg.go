@@ -20,22 +20,27 @@ func jpegStatus(rc C.int, info *C.jd_info) error {
 	case C.JD_OK:
 		return nil
 	case C.JD_TRUNCATED:
-		return &FormatError{Format: "JPEG", Kind: Truncated, Msg: "truncated JPEG: " + msg}
+		return errorf("JPEG", Truncated, "truncated JPEG: %s", msg)
 	case C.JD_UNSUPPORTED:
-		return &FormatError{Format: "JPEG", Kind: Unsupported, Msg: msg}
+		return errorf("JPEG", Unsupported, "%s", msg)
 	}
-	return &FormatError{Format: "JPEG", Kind: Corrupt, Msg: "invalid JPEG: " + msg}
+	return errorf("JPEG", Corrupt, "invalid JPEG: %s", msg)
 }
 
 // jpegModes is JpegImagePlugin's mode for a component count.
 var jpegModes = map[C.int]string{1: "L", 3: "RGB", 4: "CMYK"}
 
-// decodeJPEG decodes with libjpeg-turbo's libjpeg API (linked statically)
-// the way Pillow does (parity-spec §1.1): grey replicated to RGB, CMYK
-// through Pillow's inverted-CMYK convention and cmyk2rgb.
-func decodeJPEG(data []byte, lim budget) (*rgb.Image, error) {
-	// JpegImageFile._open reads the APP segments in Python before libjpeg
-	// sees the file; a few of them end Image.open.
+// jpegFile is an opened JPEG: libjpeg has read its header.
+type jpegFile struct {
+	data       []byte
+	components C.int
+	w, h       int
+}
+
+// openJPEG is JpegImageFile._open: the APP segments, read in Python before
+// libjpeg sees the file (a few of them end Image.open), then the frame
+// header.
+func openJPEG(data []byte) (opened, error) {
 	if a := jpegApps(data); a.fails != "" {
 		return nil, unidentified("JPEG", "%s", a.fails)
 	}
@@ -44,14 +49,23 @@ func decodeJPEG(data []byte, lim budget) (*rgb.Image, error) {
 	if err := jpegStatus(C.jd_header(ptr, C.size_t(len(data)), &info), &info); err != nil {
 		return nil, err
 	}
-	w, h := int(info.width), int(info.height)
-	if err := lim.size("JPEG", jpegModes[info.components], w, h); err != nil {
-		return nil, err
-	}
-	img := rgb.New(w, h)
-	rc := C.jd_decode_rgb(ptr, C.size_t(len(data)),
-		(*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.size_t(len(img.Pix)), lim.stop.cStop(), &info)
 	runtime.KeepAlive(data)
+	return &jpegFile{data: data, components: info.components, w: int(info.width), h: int(info.height)}, nil
+}
+
+func (j *jpegFile) header() Header {
+	return Header{Format: "JPEG", Mode: jpegModes[j.components], Width: j.w, Height: j.h}
+}
+
+// pixels decodes with libjpeg-turbo's libjpeg API (linked statically) the
+// way Pillow does (docs/parity-spec.md §1.1): grey replicated to RGB, CMYK
+// through Pillow's inverted-CMYK convention and cmyk2rgb.
+func (j *jpegFile) pixels(lim budget) (*rgb.Image, error) {
+	var info C.jd_info
+	img := rgb.New(j.w, j.h)
+	rc := C.jd_decode_rgb((*C.uint8_t)(unsafe.Pointer(&j.data[0])), C.size_t(len(j.data)),
+		(*C.uint8_t)(unsafe.Pointer(&img.Pix[0])), C.size_t(len(img.Pix)), lim.stop.cStop(), &info)
+	runtime.KeepAlive(j.data)
 	runtime.KeepAlive(img)
 	if rc == C.JD_STOPPED {
 		return nil, lim.stopped()

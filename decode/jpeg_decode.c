@@ -143,7 +143,7 @@ int jd_decode_rgb(const uint8_t *data, size_t len, uint8_t *dst, size_t dstlen,
 
   /* Only out_color_space is set, from Pillow's rawmode; DCT method, fancy
    * upsampling, block smoothing and scaling keep libjpeg's defaults exactly
-   * as ImagingJpegDecode leaves them (parity-spec §1.1). */
+   * as ImagingJpegDecode leaves them (docs/parity-spec.md §1.1). */
   switch (cinfo.num_components) {
     case 1:
       cinfo.out_color_space = JCS_GRAYSCALE;

@@ -1,5 +1,5 @@
 /* jpeg_decode.h — JPEG to packed RGB exactly as Pillow's ImagingJpegDecode
- * + convert("RGB") (parity-spec §1.1, §5). The whole libjpeg session,
+ * + convert("RGB") (docs/parity-spec.md §1.1, §5). The whole libjpeg session,
  * including its setjmp/longjmp error handling, stays inside one C call so
  * no longjmp ever crosses Go frames. */
 #ifndef PREDICT_JPEG_DECODE_H

@@ -2,7 +2,6 @@ package decode
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 
 	"github.com/torchgo/predict/rgb"
@@ -32,18 +31,22 @@ import (
 // box) lets Image.open try the other plugins (declined): a TGA file whose
 // ID is 10 bytes long starts like a PCX.
 
-func pcxError(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "PCX", Kind: kind, Msg: fmt.Sprintf(format, args...)}
+// pcxFile is an opened PCX (or a DCX's first page): the header at start.
+type pcxFile struct {
+	format                 string // "PCX" or "DCX"
+	data                   []byte
+	start                  int
+	mode                   string
+	w, h                   int
+	bits, planes, provided int
+	pal                    [256 * 3]byte // ImagingPaletteNew's grey ramp, then the file's
 }
 
-func decodePCX(data []byte, lim budget) (*rgb.Image, error) {
-	return pcxAt(data, 0, lim)
-}
+func openPCX(data []byte) (opened, error) { return openPCXAt(data, 0) }
 
-// pcxAt is PcxImageFile._open and load with the header at start (a DCX
-// page); the 8-bit palette is still looked for at the end of the file, and
-// 8-bit data at offset 128 of the file.
-func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
+// openPCXAt is PcxImageFile._open with the header at start (a DCX page);
+// the 8-bit palette is still looked for at the end of the file.
+func openPCXAt(data []byte, start int) (*pcxFile, error) {
 	s := data[min(start, len(data)):min(start+128, len(data))]
 	if len(s) < 2 || !pcxAccept(s) {
 		return nil, unidentified("PCX", "no PCX header")
@@ -56,44 +59,56 @@ func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
 	if x1 <= x0 || y1 <= y0 {
 		return nil, unidentified("PCX", "empty bounding box")
 	}
-	version, bits, planes, provided := s[1], int(s[3]), int(s[65]), le16(66)
-
-	var pal [256 * 3]byte // ImagingPaletteNew's grey ramp, then the file's
+	version := s[1]
+	f := &pcxFile{format: "PCX", data: data, start: start, w: x1 - x0, h: y1 - y0,
+		bits: int(s[3]), planes: int(s[65]), provided: le16(66)}
 	for i := range 256 {
-		pal[3*i], pal[3*i+1], pal[3*i+2] = byte(i), byte(i), byte(i)
+		f.pal[3*i], f.pal[3*i+1], f.pal[3*i+2] = byte(i), byte(i), byte(i)
 	}
-	mode := ""
-	switch {
+	switch bits, planes := f.bits, f.planes; {
 	case bits == 1 && planes == 1:
-		mode = "1"
+		f.mode = "1"
 	case bits == 1 && (planes == 2 || planes == 4):
-		mode = "P"
-		copy(pal[:], s[16:64])
+		f.mode = "P"
+		copy(f.pal[:], s[16:64])
 	case version == 5 && bits == 8 && planes == 1:
-		mode = "L"
+		f.mode = "L"
 		if len(data) < 769 {
-			return nil, pcxError(Truncated, "truncated PCX: an 8-bit file shorter than its 769-byte palette")
+			return nil, errorf("PCX", Truncated, "truncated PCX: an 8-bit file shorter than its 769-byte palette")
 		}
 		if t := data[len(data)-769:]; t[0] == 12 {
 			for i := range 256 {
 				if t[3*i+1] != byte(i) || t[3*i+2] != byte(i) || t[3*i+3] != byte(i) {
-					mode = "P"
-					copy(pal[:], t[1:])
+					f.mode = "P"
+					copy(f.pal[:], t[1:])
 					break
 				}
 			}
 		}
 	case version == 5 && bits == 8 && planes == 3:
-		mode = "RGB"
+		f.mode = "RGB"
 	default:
-		return nil, pcxError(Corrupt, "invalid PCX: unknown layout (version %d, %d bits, %d planes)", version, bits, planes)
+		return nil, errorf("PCX", Corrupt, "invalid PCX: unknown layout (version %d, %d bits, %d planes)", version, bits, planes)
 	}
-	w, h := x1-x0, y1-y0
-	if err := lim.size("PCX", mode, w, h); err != nil {
-		return nil, err
-	}
+	return f, nil
+}
+
+func (f *pcxFile) header() Header {
+	return Header{Format: f.format, Mode: f.mode, Width: f.w, Height: f.h}
+}
+
+func (f *pcxFile) pixels(lim budget) (*rgb.Image, error) {
+	img, err := f.decode(lim)
+	return img, withFormat(err, f.format)
+}
+
+// decode is PcxImageFile's load: PcxDecode.c's RLE from offset 128 of the
+// page (8-bit data: of the file), then the unpacker.
+func (f *pcxFile) decode(lim budget) (*rgb.Image, error) {
+	data, start, mode, w, h, bits, planes := f.data, f.start, f.mode, f.w, f.h, f.bits, f.planes
+	pal := &f.pal
 	stride := (w*bits + 7) / 8
-	if provided != stride {
+	if f.provided != stride {
 		stride += stride % 2
 	}
 	rowBytes := planes * stride // state->bytes
@@ -107,18 +122,18 @@ func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
 		src = data[min(128, len(data)):]
 	}
 	if int64(len(src))*32 < int64(rowBytes)*int64(h) {
-		return nil, pcxError(Truncated, "truncated PCX: the file ends before the last row")
+		return nil, errorf("PCX", Truncated, "truncated PCX: the file ends before the last row")
 	}
 	img := &rgb.Image{W: w, H: h, Pix: make([]byte, 3*w*h)}
 	buf := make([]byte, rowBytes)
 	x, y, p, overrun := 0, 0, 0, false
 	for y < h {
 		if p >= len(src) {
-			return nil, pcxError(Truncated, "truncated PCX: the file ends before the last row")
+			return nil, errorf("PCX", Truncated, "truncated PCX: the file ends before the last row")
 		}
 		if c := src[p]; c&0xc0 == 0xc0 {
 			if p+1 >= len(src) {
-				return nil, pcxError(Truncated, "truncated PCX: the file ends before the last row")
+				return nil, errorf("PCX", Truncated, "truncated PCX: the file ends before the last row")
 			}
 			n := int(c & 0x3f)
 			if x+n > rowBytes {
@@ -142,7 +157,7 @@ func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
 					copy(buf[i*w:i*w+w], buf[i*bs:i*bs+w])
 				}
 			}
-			pcxRow(img.Pix[3*w*y:3*w*(y+1)], buf, mode, planes, &pal)
+			pcxRow(img.Pix[3*w*y:3*w*(y+1)], buf, mode, planes, pal)
 			x = 0
 			y++
 			if err := lim.stopped(); err != nil {
@@ -151,7 +166,7 @@ func pcxAt(data []byte, start int, lim budget) (*rgb.Image, error) {
 		}
 	}
 	if overrun {
-		return nil, pcxError(Corrupt, "invalid PCX: an RLE run overflows a row (buffer overrun)")
+		return nil, errorf("PCX", Corrupt, "invalid PCX: an RLE run overflows a row (buffer overrun)")
 	}
 	return img, nil
 }
@@ -199,11 +214,11 @@ func pcxAccept(b []byte) bool {
 	return b[0] == 0x0a && (b[1] == 0 || b[1] == 2 || b[1] == 3 || b[1] == 5)
 }
 
-// decodeDCX is DcxImagePlugin: a table of up to 1024 page offsets (ended by
+// openDCX is DcxImagePlugin: a table of up to 1024 page offsets (ended by
 // 0) after the magic, and Image.open gives page 0, read by PcxImageFile
 // from its offset. A table cut short (struct.error) or empty (seek(0)'s
 // EOFError) is declined.
-func decodeDCX(data []byte, lim budget) (*rgb.Image, error) {
+func openDCX(data []byte) (opened, error) {
 	if len(data) < 8 {
 		return nil, unidentified("DCX", "the page table ends early")
 	}
@@ -220,6 +235,10 @@ func decodeDCX(data []byte, lim budget) (*rgb.Image, error) {
 			break
 		}
 	}
-	img, err := pcxAt(data, int(min(first, math.MaxInt32)), lim)
-	return img, withFormat(err, "DCX")
+	f, err := openPCXAt(data, int(min(first, math.MaxInt32)))
+	if err != nil {
+		return nil, withFormat(err, "DCX")
+	}
+	f.format = "DCX"
+	return f, nil
 }

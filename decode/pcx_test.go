@@ -107,15 +107,7 @@ func FuzzPCX(f *testing.F) {
 	f.Add(append(pcxHeader(0, 1, 1, 9, 2, 0, nil), 0xff, 0x80, 0xc2, 0x55))
 	pal := append([]byte{12}, bytes.Repeat([]byte{9, 8, 7}, 256)...)
 	f.Add(append(append(pcxHeader(5, 8, 1, 5, 2, 0, nil), 0xc5, 1, 0xc4, 2, 3), pal...))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if Sniff(data) != "PCX" {
-			return
-		}
-		img, err := decodePCX(data, budget{Limits: fuzzLimits})
-		if err != nil {
-			checkResult(t, data, nil, err)
-			return
-		}
-		checkResult(t, data, img, nil)
-	})
+	fuzzFormat(f, "PCX")
 }
+
+func FuzzDCX(f *testing.F) { fuzzFormat(f, "DCX") }

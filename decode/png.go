@@ -10,7 +10,6 @@ import "C"
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"hash/crc32"
 	"maps"
 	"math"
@@ -19,7 +18,7 @@ import (
 	"github.com/torchgo/predict/rgb"
 )
 
-// PNG exactly as Pillow 9.4 reads it (parity-spec §1.2). Pillow decodes PNG
+// PNG exactly as Pillow 9.4 reads it (docs/parity-spec.md §1.2). Pillow decodes PNG
 // itself (PngImagePlugin + libImaging/ZipDecode.c over zlib), and is both
 // laxer and stricter than image/png in ways real files hit: it never checks
 // the IDAT CRCs, needs no IEND, stops inflating as soon as the last row is
@@ -65,17 +64,14 @@ type pngInfo struct {
 	apng          apngState
 	text          pngText                 // text chunks and eXIf, as PngStream counts and keeps them
 	openInfo      map[string]pngInfoValue // what text held when Image.open returned
-}
-
-func pngErr(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "PNG", Kind: kind, Msg: fmt.Sprintf(format, args...)}
+	data          []byte
 }
 
 // pngChunkCheck applies the checks of PngStream.chunk_* that can raise,
 // given the chunk body, with the mode known so far ("" if none); text
 // chunks and eXIf go into h.text (png_text.go).
 func pngChunkCheck(typ string, body []byte, h *pngInfo) error {
-	short := func() error { return pngErr(Corrupt, "invalid PNG: malformed %s chunk", typ) }
+	short := func() error { return errorf("PNG", Corrupt, "invalid PNG: malformed %s chunk", typ) }
 	switch typ {
 	case "tRNS":
 		switch h.mode.mode {
@@ -109,10 +105,10 @@ func pngChunkCheck(typ string, body []byte, h *pngInfo) error {
 		// one, else the last byte (IndexError when empty), never 0.
 		i := bytes.IndexByte(body, 0)
 		if i < 0 {
-			return pngErr(Corrupt, "invalid PNG: malformed iCCP chunk")
+			return errorf("PNG", Corrupt, "invalid PNG: malformed iCCP chunk")
 		}
 		if _, tooLarge, _ := pngSafeInflate(body[min(i+2, len(body)):]); tooLarge {
-			return pngErr(Corrupt, "invalid PNG: iCCP profile too large")
+			return errorf("PNG", Corrupt, "invalid PNG: iCCP profile too large")
 		}
 	case "tEXt", "zTXt", "iTXt", "eXIf":
 		return h.text.chunk(typ, body)
@@ -122,17 +118,17 @@ func pngChunkCheck(typ string, body []byte, h *pngInfo) error {
 
 // pngOpen is PngImageFile._open: the chunks up to the first IDAT.
 func pngOpen(data []byte) (*pngInfo, error) {
-	h := &pngInfo{apng: newAPNG()}
+	h := &pngInfo{apng: newAPNG(), data: data}
 	pos := 8
 	seenIHDR := false
 	for {
 		if pos+8 > len(data) {
-			return nil, pngErr(Truncated, "truncated PNG: the file ends before the image data")
+			return nil, errorf("PNG", Truncated, "truncated PNG: the file ends before the image data")
 		}
 		n := int(binary.BigEndian.Uint32(data[pos:]))
 		typ := string(data[pos+4 : pos+8])
 		if !isCID(typ) {
-			return nil, pngErr(Corrupt, "invalid PNG: broken chunk %q", typ)
+			return nil, errorf("PNG", Corrupt, "invalid PNG: broken chunk %q", typ)
 		}
 		pos += 8
 		switch typ {
@@ -144,31 +140,31 @@ func pngOpen(data []byte) (*pngInfo, error) {
 				pos, n = pos+4, n-4
 			}
 			if !seenIHDR {
-				return nil, pngErr(Corrupt, "invalid PNG: image data before the header")
+				return nil, errorf("PNG", Corrupt, "invalid PNG: image data before the header")
 			}
 			if !h.hasMode || h.width <= 0 || h.height <= 0 {
 				// ImageFile.__init__: "not identified by this driver".
 				if h.hasMode {
-					return nil, pngErr(Corrupt, "invalid PNG: size %dx%d", h.width, h.height)
+					return nil, errorf("PNG", Corrupt, "invalid PNG: size %dx%d", h.width, h.height)
 				}
-				return nil, pngErr(Unsupported, "unsupported PNG: bit depth %d with colour type %d", h.depth, h.ctype)
+				return nil, errorf("PNG", Unsupported, "unsupported PNG: bit depth %d with colour type %d", h.depth, h.ctype)
 			}
 			h.idatPos, h.idatLen = pos, n
 			h.apng.imageData(h)
 			h.openInfo = maps.Clone(h.text.info)
 			return h, nil
 		case "IEND":
-			return nil, pngErr(Corrupt, "invalid PNG: no image data")
+			return nil, errorf("PNG", Corrupt, "invalid PNG: no image data")
 		}
 		if uint64(n) > uint64(len(data)-pos) {
-			return nil, pngErr(Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
+			return nil, errorf("PNG", Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
 		}
 		body := data[pos : pos+n]
 		pos += n
 		switch typ {
 		case "IHDR":
 			if n < 13 {
-				return nil, pngErr(Corrupt, "invalid PNG: truncated IHDR chunk")
+				return nil, errorf("PNG", Corrupt, "invalid PNG: truncated IHDR chunk")
 			}
 			h.width = int(binary.BigEndian.Uint32(body[0:]))
 			h.height = int(binary.BigEndian.Uint32(body[4:]))
@@ -176,7 +172,7 @@ func pngOpen(data []byte) (*pngInfo, error) {
 			h.mode, h.hasMode = pngModes[[2]byte{body[8], body[9]}]
 			h.interlaced = body[12] != 0
 			if body[11] != 0 {
-				return nil, pngErr(Corrupt, "invalid PNG: unknown filter method %d", body[11])
+				return nil, errorf("PNG", Corrupt, "invalid PNG: unknown filter method %d", body[11])
 			}
 			seenIHDR = true
 		case "acTL":
@@ -198,11 +194,11 @@ func pngOpen(data []byte) (*pngInfo, error) {
 		}
 		// PngStream.crc: every chunk before IDAT must have a good CRC.
 		if pos+4 > len(data) {
-			return nil, pngErr(Truncated, "truncated PNG: no checksum after the %s chunk", typ)
+			return nil, errorf("PNG", Truncated, "truncated PNG: no checksum after the %s chunk", typ)
 		}
 		want := binary.BigEndian.Uint32(data[pos:])
 		if crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, body) != want {
-			return nil, pngErr(Corrupt, "invalid PNG: bad checksum in the %s chunk", typ)
+			return nil, errorf("PNG", Corrupt, "invalid PNG: bad checksum in the %s chunk", typ)
 		}
 		pos += 4
 	}
@@ -222,25 +218,33 @@ func isCID(t string) bool {
 	return true
 }
 
-func decodePNG(data []byte, lim budget) (*rgb.Image, error) {
+func openPNG(data []byte) (opened, error) {
 	h, err := pngOpen(data)
 	if err != nil {
 		return nil, err
 	}
-	if err := lim.size("PNG", h.mode.pillowMode(), h.width, h.height); err != nil {
-		return nil, err
-	}
+	return h, nil
+}
+
+func (h *pngInfo) header() Header {
+	return Header{Format: "PNG", Mode: h.mode.pillowMode(), Width: h.width, Height: h.height}
+}
+
+// pixels is PngImageFile.load (ImageFile.load, then load_end for the
+// chunks after the image data) and convert("RGB").
+func (h *pngInfo) pixels(lim budget) (*rgb.Image, error) {
+	data := h.data
 	if h.tile[2] <= 0 || h.tile[3] <= 0 {
 		// ImagingDecoder setimage: "tile cannot extend outside image".
-		return nil, pngErr(Corrupt, "invalid PNG: empty APNG frame")
+		return nil, errorf("PNG", Corrupt, "invalid PNG: empty APNG frame")
 	}
 	if len(h.palette)/3 > 256 {
 		// _imaging putpalette: "invalid palette size".
-		return nil, pngErr(Corrupt, "invalid PNG: palette of %d entries", len(h.palette)/3)
+		return nil, errorf("PNG", Corrupt, "invalid PNG: palette of %d entries", len(h.palette)/3)
 	}
 	rowBytes := (int64(h.mode.bits)*int64(h.tile[2]) + 7) / 8
 	if rowBytes > math.MaxInt32-1 {
-		return nil, pngErr(TooLarge, "PNG rows of %d bytes are too long", rowBytes)
+		return nil, errorf("PNG", TooLarge, "PNG rows of %d bytes are too long", rowBytes)
 	}
 	raw, err := pngInflate(data, h, lim)
 	if err != nil {
@@ -248,9 +252,6 @@ func decodePNG(data []byte, lim budget) (*rgb.Image, error) {
 	}
 	if err := pngAfterImage(data, h); err != nil {
 		return nil, err
-	}
-	if lim.notes != nil {
-		lim.notes.png = h
 	}
 	return pngToRGB(h, raw, lim)
 }
@@ -303,7 +304,7 @@ func pngInflate(data []byte, h *pngInfo, lim budget) ([]byte, error) {
 	pngRows(h, func(_, _, n int) bool { total += n; return true })
 	st := C.pz_new(C.int(h.mode.bits), C.int(h.tile[2]), C.int(h.tile[3]), C.int(boolInt(h.interlaced)), C.size_t(total))
 	if st == nil {
-		return nil, pngErr(Corrupt, "out of memory")
+		return nil, errorf("PNG", Corrupt, "out of memory")
 	}
 	defer C.pz_free(st)
 	s := pngState{pos: h.idatPos, idat: h.idatLen}
@@ -315,7 +316,7 @@ func pngInflate(data []byte, h *pngInfo, lim budget) ([]byte, error) {
 			return nil, err
 		}
 		if len(chunk) == 0 {
-			return nil, pngErr(Truncated, "truncated PNG: the image data ends before the last row")
+			return nil, errorf("PNG", Truncated, "truncated PNG: the image data ends before the last row")
 		}
 		copy(unsafe.Slice((*byte)(cbuf), pillowMaxBlock), chunk)
 		var code C.int
@@ -326,11 +327,11 @@ func pngInflate(data []byte, h *pngInfo, lim budget) ([]byte, error) {
 				case C.PZ_STOPPED:
 					return nil, lim.stopped()
 				case C.PZ_UNKNOWN:
-					return nil, pngErr(Corrupt, "invalid PNG: unknown row filter type")
+					return nil, errorf("PNG", Corrupt, "invalid PNG: unknown row filter type")
 				case C.PZ_MEMORY:
-					return nil, pngErr(Corrupt, "PNG: out of memory for the image rows")
+					return nil, errorf("PNG", Corrupt, "PNG: out of memory for the image rows")
 				}
-				return nil, pngErr(Corrupt, "invalid PNG: broken compressed image data")
+				return nil, errorf("PNG", Corrupt, "invalid PNG: broken compressed image data")
 			}
 			h.idatLen = s.idat // what load_end skips
 			h.idatPos = s.pos
@@ -404,17 +405,17 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 			}
 		}
 		if uint64(n) > uint64(len(data)-pos) {
-			return pngErr(Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
+			return errorf("PNG", Truncated, "truncated PNG: the file ends inside the %s chunk", typ)
 		}
 		body := data[pos : pos+n]
 		pos += n
 		switch typ {
 		case "IHDR":
 			if n < 13 {
-				return pngErr(Corrupt, "invalid PNG: truncated IHDR chunk")
+				return errorf("PNG", Corrupt, "invalid PNG: truncated IHDR chunk")
 			}
 			if body[11] != 0 {
-				return pngErr(Corrupt, "invalid PNG: unknown filter method %d", body[11])
+				return errorf("PNG", Corrupt, "invalid PNG: unknown filter method %d", body[11])
 			}
 		case "acTL":
 			if err := h.apng.acTL(body); err != nil {

@@ -19,8 +19,8 @@ import (
 // load fail.
 
 const (
-	pngMaxTextChunk  = 1 << 20                // MAX_TEXT_CHUNK = ImageFile.SAFEBLOCK
-	pngMaxTextMemory = 64 * pngMaxTextChunk   // MAX_TEXT_MEMORY
+	pngMaxTextChunk  = 1 << 20              // MAX_TEXT_CHUNK = ImageFile.SAFEBLOCK
+	pngMaxTextMemory = 64 * pngMaxTextChunk // MAX_TEXT_MEMORY
 	pngTextMemoryMsg = "invalid PNG: too much memory used in text chunks (above 64 MiB, as Pillow counts it)"
 )
 
@@ -71,13 +71,13 @@ func pngTextChunk(typ string, body []byte) (key string, v pngInfoValue, cost int
 		return latin1(k), pngInfoValue{data: rest, isStr: string(k) != pngKeyExif}, int64(len(rest)), nil
 	case "zTXt":
 		if len(rest) > 0 && rest[0] != 0 {
-			return "", v, 0, pngErr(Corrupt, "invalid PNG: unknown zTXt compression method")
+			return "", v, 0, errorf("PNG", Corrupt, "invalid PNG: unknown zTXt compression method")
 		}
 		var text []byte
 		if len(rest) > 0 {
 			out, tooLarge, zerr := pngSafeInflate(rest[1:])
 			if tooLarge {
-				return "", v, 0, pngErr(Corrupt, "invalid PNG: zTXt text too large")
+				return "", v, 0, errorf("PNG", Corrupt, "invalid PNG: zTXt text too large")
 			}
 			if !zerr { // zlib.error: the text is ""
 				text = out
@@ -103,7 +103,7 @@ func pngTextChunk(typ string, body []byte) (key string, v pngInfoValue, cost int
 			}
 			out, tooLarge, zerr := pngSafeInflate(text)
 			if tooLarge {
-				return "", v, 0, pngErr(Corrupt, "invalid PNG: iTXt text too large")
+				return "", v, 0, errorf("PNG", Corrupt, "invalid PNG: iTXt text too large")
 			}
 			if zerr {
 				return "", v, 0, nil
@@ -118,15 +118,6 @@ func pngTextChunk(typ string, body []byte) (key string, v pngInfoValue, cost int
 		return latin1(k), pngInfoValue{data: text, isStr: true}, int64(utf8.RuneCount(text)), nil
 	}
 	return "", v, 0, nil
-}
-
-// latin1 decodes ISO 8859-1 (every byte one code point).
-func latin1(b []byte) string {
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
 }
 
 // pngText is the state PngStream keeps across chunks: the text memory
@@ -150,7 +141,7 @@ func (t *pngText) chunk(typ string, body []byte) error {
 	t.set(key, v) // a skipped chunk has no key and costs nothing
 	t.memory += cost
 	if t.memory > pngMaxTextMemory {
-		return pngErr(Corrupt, pngTextMemoryMsg)
+		return errorf("PNG", Corrupt, pngTextMemoryMsg)
 	}
 	return nil
 }

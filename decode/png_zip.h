@@ -1,6 +1,6 @@
 /* png_zip.h — Pillow 9.4's PNG pixel decoder (libImaging/ZipDecode.c),
  * ported with the same zlib calls so that where it stops, what it accepts
- * and what it calls broken are Pillow's (parity-spec §1.2). Instead of
+ * and what it calls broken are Pillow's (docs/parity-spec.md §1.2). Instead of
  * unpacking into an image, each reconstructed scanline (without its filter
  * byte) is stored in a raw row buffer that grows as rows arrive (so a small
  * file declaring a huge image costs what it decodes): non-interlaced row y

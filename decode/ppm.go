@@ -2,7 +2,6 @@ package decode
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 
 	"github.com/torchgo/predict/rgb"
@@ -27,12 +26,8 @@ import (
 // (mode P with no palette: the initial grey ramp, so the index is the
 // grey) and PyRGBA (alpha dropped).
 
-func ppmError(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "PPM", Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
-
 func ppmInvalid(format string, args ...any) error {
-	return ppmError(Corrupt, "invalid PPM: "+format, args...)
+	return errorf("PPM", Corrupt, "invalid PPM: "+format, args...)
 }
 
 // ppmWhitespace is PpmImagePlugin.b_whitespace, which is also what
@@ -41,40 +36,9 @@ func ppmSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
-// pyInt is Python's int(bytes) for base 10: optional surrounding
-// whitespace (never present here), a sign, digits with single underscores
-// between them.
-func pyInt(tok []byte) (int64, bool) {
-	s := tok
-	neg := false
-	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if len(s) == 0 || s[0] == '_' || s[len(s)-1] == '_' {
-		return 0, false
-	}
-	var v int64
-	for i, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			v = v*10 + int64(c-'0')
-			if v > 1<<40 {
-				v = 1 << 40 // tokens are at most 10 characters: cannot happen
-			}
-		case c == '_' && s[i-1] != '_':
-		default:
-			return 0, false
-		}
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
-// ppmHeader is PpmImageFile._open.
-type ppmHeader struct {
+// ppmFile is an opened PPM: what PpmImageFile._open read.
+type ppmFile struct {
+	data      []byte
 	magic     string
 	w, h      int
 	maxval    int // 0 for P1/P4
@@ -85,7 +49,8 @@ type ppmHeader struct {
 	sixteenBE bool // P5 maxval 65535: raw I;16B
 }
 
-func ppmParse(data []byte) (*ppmHeader, error) {
+// openPPM is PpmImageFile._open.
+func openPPM(data []byte) (opened, error) {
 	pos := 0
 	read1 := func() (byte, bool) {
 		if pos >= len(data) {
@@ -103,7 +68,7 @@ func ppmParse(data []byte) (*ppmHeader, error) {
 		}
 		magic = append(magic, c)
 	}
-	h := &ppmHeader{magic: string(magic)}
+	h := &ppmFile{data: data, magic: string(magic)}
 	switch h.magic {
 	case "P1", "P4":
 		h.mode = "1"
@@ -118,7 +83,7 @@ func ppmParse(data []byte) (*ppmHeader, error) {
 	case "PyRGBA":
 		h.mode = "RGBA"
 	default:
-		return nil, ppmError(Corrupt, "invalid PPM: unknown magic number %q", h.magic)
+		return nil, errorf("PPM", Corrupt, "invalid PPM: unknown magic number %q", h.magic)
 	}
 	h.plain = h.magic == "P1" || h.magic == "P2" || h.magic == "P3"
 	readToken := func() ([]byte, error) {
@@ -147,7 +112,7 @@ func ppmParse(data []byte) (*ppmHeader, error) {
 			tok = append(tok, c)
 		}
 		if len(tok) == 0 {
-			return nil, ppmError(Truncated, "truncated PPM: the file ends inside the header")
+			return nil, errorf("PPM", Truncated, "truncated PPM: the file ends inside the header")
 		}
 		if len(tok) > 10 {
 			return nil, ppmInvalid("header token too long")
@@ -192,19 +157,17 @@ func ppmParse(data []byte) (*ppmHeader, error) {
 	return h, nil
 }
 
-func decodePPM(data []byte, lim budget) (*rgb.Image, error) {
-	h, err := ppmParse(data)
-	if err != nil {
-		return nil, err
-	}
-	if err := lim.size("PPM", h.mode, h.w, h.h); err != nil {
-		return nil, err
-	}
+func (h *ppmFile) header() Header {
+	return Header{Format: "PPM", Mode: h.mode, Width: h.w, Height: h.h}
+}
+
+func (h *ppmFile) pixels(budget) (*rgb.Image, error) {
+	data := h.data
 	bands := ppmBands[h.mode]
 	n := int64(h.w) * int64(h.h) // pixels
 	rest := data[min(h.offset, len(data)):]
 	short := func() error {
-		return ppmError(Truncated, "truncated PPM: not enough image data")
+		return errorf("PPM", Truncated, "truncated PPM: not enough image data")
 	}
 	// Every sample takes at least one byte of the file (P4: one bit): a
 	// file too short for its size is refused before the image exists.
@@ -285,7 +248,7 @@ func ppmScaled(rest []byte, maxval int, i int64, outMax float64) float64 {
 }
 
 // ppmFourBands converts raw or PpmDecoder-scaled CMYK/RGBA samples to RGB.
-func ppmFourBands(rest []byte, h *ppmHeader, n int64, px []byte) {
+func ppmFourBands(rest []byte, h *ppmFile, n int64, px []byte) {
 	var s [4]byte
 	for i := int64(0); i < n; i++ {
 		for b := int64(0); b < 4; b++ {
@@ -418,7 +381,7 @@ func ppmPlainBitonal(rest []byte, out *rgb.Image) (*rgb.Image, error) {
 		}
 	}
 	if got != total {
-		return nil, ppmError(Truncated, "truncated PPM: not enough image data")
+		return nil, errorf("PPM", Truncated, "truncated PPM: not enough image data")
 	}
 	return out, nil
 }
@@ -429,7 +392,7 @@ func ppmPlainBitonal(rest []byte, out *rgb.Image) (*rgb.Image, error) {
 // token has no whitespace after it repeats that token until the image is
 // full (and a stale one is prepended to later blocks). The samples are
 // collected as they come, so the image is allocated only when complete.
-func ppmPlain(rest []byte, h *ppmHeader, bands int, lim int) (*rgb.Image, error) {
+func ppmPlain(rest []byte, h *ppmFile, bands int, lim int) (*rgb.Image, error) {
 	const maxLen = 10
 	b := &ppmBlocks{data: rest}
 	total := lim * bands
@@ -499,7 +462,7 @@ func ppmPlain(rest []byte, h *ppmHeader, bands int, lim int) (*rgb.Image, error)
 		}
 	}
 	if len(samples) != total {
-		return nil, ppmError(Truncated, "truncated PPM: not enough image data")
+		return nil, errorf("PPM", Truncated, "truncated PPM: not enough image data")
 	}
 	out := rgb.New(h.w, h.h)
 	if bands == 3 {

@@ -2,7 +2,6 @@ package decode
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"github.com/torchgo/predict/rgb"
 )
@@ -36,10 +35,6 @@ import (
 // past the end of the file, a strip that decompresses short) is refused as
 // Truncated or Corrupt: Pillow raises too (libtiff's "Not enough data" /
 // read errors, the raw decoder's "image file is truncated").
-
-func tiffError(kind Kind, format string, args ...any) error {
-	return &FormatError{Format: "TIFF", Kind: kind, Msg: fmt.Sprintf(format, args...)}
-}
 
 type tiffEntry struct {
 	typ    uint16
@@ -101,11 +96,11 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 		bo = binary.BigEndian
 	}
 	if len(data) < 8 {
-		return nil, tiffError(Truncated, "truncated TIFF: the file ends inside the header")
+		return nil, errorf("TIFF", Truncated, "truncated TIFF: the file ends inside the header")
 	}
 	off := uint64(bo.Uint32(data[4:]))
 	if off+2 > uint64(len(data)) {
-		return nil, tiffError(Truncated, "truncated TIFF: the first IFD is past the end of the file")
+		return nil, errorf("TIFF", Truncated, "truncated TIFF: the first IFD is past the end of the file")
 	}
 	n := uint64(bo.Uint16(data[off:]))
 	ifd := &tiffIFD{tags: map[uint16]tiffEntry{}, bigEndian: data[0] == 'M'}
@@ -129,15 +124,15 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 			continue
 		}
 		if tag == 0xBC01 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant (Windows Media Photo)")
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant (Windows Media Photo)")
 		}
 		if tag == tagJPEGTables {
 			// libtiff reads it as bytes (UNDEFINED, or BYTE).
 			if ifd.jpegTabs != nil {
-				return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d appears twice", tag)
+				return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: tag %d appears twice", tag)
 			}
 			if typ != 7 && typ != 1 || count > uint64(len(data)) {
-				return nil, tiffError(Unsupported, "unsupported TIFF variant: JPEGTables of type %d", typ)
+				return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: JPEGTables of type %d", typ)
 			}
 			raw := e[8 : 8+min(count, 4)]
 			if count > 4 { // within the file: checked above
@@ -151,7 +146,7 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 			continue
 		}
 		if _, dup := tags[tag]; dup {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d appears twice", tag)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: tag %d appears twice", tag)
 		}
 		var size uint64
 		switch typ {
@@ -160,10 +155,10 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 		case 4:
 			size = 4
 		default:
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d has type %d", tag, typ)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: tag %d has type %d", tag, typ)
 		}
 		if count > 1<<24 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: tag %d has %d values", tag, count)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: tag %d has %d values", tag, count)
 		}
 		raw := e[8:12]
 		if count*size > 4 {
@@ -187,12 +182,38 @@ func tiffParseIFD(data []byte) (*tiffIFD, error) {
 // ImageFileDirectory_v2 loads (_load_dispatch); it skips the others.
 var tiffTypeSize = map[uint16]uint64{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8}
 
-func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
+// tiffFile is an opened TIFF: its first IFD, and the image size it gives.
+type tiffFile struct {
+	data []byte
+	ifd  *tiffIFD
+	w, h int
+}
+
+// openTIFF is TiffImageFile._open as far as the image size: the first IFD
+// and its single ImageWidth and ImageLength.
+func openTIFF(data []byte) (opened, error) {
 	ifd, err := tiffParseIFD(data)
 	if err != nil {
 		return nil, err
 	}
+	wE, okW := ifd.tags[tagWidth]
+	hE, okH := ifd.tags[tagHeight]
+	if !okW || !okH || len(wE.values) != 1 || len(hE.values) != 1 {
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: no single ImageWidth/ImageLength")
+	}
+	return &tiffFile{data: data, ifd: ifd, w: int(wE.values[0]), h: int(hE.values[0])}, nil
+}
+
+func (f *tiffFile) header() Header { return Header{Format: "TIFF", Width: f.w, Height: f.h} }
+
+// pixels is the rest of TiffImageFile._open and _setup (the layouts
+// reproduced exactly, tiff_layout.go), then load: the strips or tiles
+// decoded (tiff_codec.go, tiff_jpeg.go), unpacked (tiff_unpack.go) and
+// oriented.
+func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
+	data, ifd := f.data, f.ifd
 	tags := ifd.tags
+	var err error
 	one := func(tag uint16, def uint64) (uint64, bool) {
 		e, ok := tags[tag]
 		if !ok {
@@ -203,20 +224,11 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 	get := func(tag uint16, def uint64) (int, error) {
 		v, ok := one(tag, def)
 		if !ok || v > 1<<31 {
-			return 0, tiffError(Unsupported, "unsupported TIFF variant: tag %d value", tag)
+			return 0, errorf("TIFF", Unsupported, "unsupported TIFF variant: tag %d value", tag)
 		}
 		return int(v), nil
 	}
-	wE, okW := tags[tagWidth]
-	hE, okH := tags[tagHeight]
-	if !okW || !okH || len(wE.values) != 1 || len(hE.values) != 1 {
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: no single ImageWidth/ImageLength")
-	}
-	L := tiffLayout{bigEndian: ifd.bigEndian}
-	L.w, L.h = int(wE.values[0]), int(hE.values[0])
-	if err := lim.size("TIFF", "", L.w, L.h); err != nil {
-		return nil, err
-	}
+	L := tiffLayout{bigEndian: ifd.bigEndian, w: f.w, h: f.h}
 	var ints [7]int
 	for i, td := range []struct {
 		tag uint16
@@ -232,34 +244,34 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 	case !hasPhoto && L.compression == 7:
 		// Pillow assumes MinIsWhite; libtiff guesses its own photometric
 		// for the JPEG codec.
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: JPEG without PhotometricInterpretation")
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: JPEG without PhotometricInterpretation")
 	case ints[1] != 1 && ints[1] != 2:
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: planar configuration %d", ints[1])
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: planar configuration %d", ints[1])
 	case ints[2] != 1:
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: fill order %d", ints[2])
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: fill order %d", ints[2])
 	}
 	switch L.compression {
 	case 1, 5, 7, 8, 32946, 32773:
 	default:
-		return nil, tiffError(Unsupported, "unsupported TIFF compression (%d)", L.compression)
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF compression (%d)", L.compression)
 	}
 	if L.compression != 1 && ifd.cut { // TIFFFetchDirectory fails
-		return nil, tiffError(Corrupt, "invalid TIFF: damaged first IFD (libtiff cannot read it)")
+		return nil, errorf("TIFF", Corrupt, "invalid TIFF: damaged first IFD (libtiff cannot read it)")
 	}
 	if L.compression != 1 && ifd.lost {
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: compressed data with tag values past the end of the file")
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: compressed data with tag values past the end of the file")
 	}
 	if e, ok := tags[tagSampleFormat]; ok {
 		for _, v := range e.values {
 			if v != 1 {
-				return nil, tiffError(Unsupported, "unsupported TIFF sample format (%d)", v)
+				return nil, errorf("TIFF", Unsupported, "unsupported TIFF sample format (%d)", v)
 			}
 		}
 	}
 	if L.spp > 6 {
 		// _setup's DOS check (MAX_SAMPLESPERPIXEL), before the tuple of
 		// bits per sample is extended to that many.
-		return nil, tiffError(Corrupt, "invalid TIFF: %d samples per pixel", L.spp)
+		return nil, errorf("TIFF", Corrupt, "invalid TIFF: %d samples per pixel", L.spp)
 	}
 	// Pillow's bits-per-sample normalisation.
 	bps := []uint64{1}
@@ -274,11 +286,11 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 		}
 	}
 	if len(bps) != L.spp || L.spp < 1 || L.spp > 6 {
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: %d samples per pixel", L.spp)
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %d samples per pixel", L.spp)
 	}
 	for _, b := range bps {
 		if b != bps[0] {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: mixed bits per sample")
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: mixed bits per sample")
 		}
 	}
 	L.bits = int(bps[0])
@@ -293,17 +305,17 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 	case L.compression == 7:
 		// The JPEG codec has no predictor; libtiff ignores the tag.
 		if L.bits != 8 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: JPEG with %d-bit samples", L.bits)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: JPEG with %d-bit samples", L.bits)
 		}
 	case L.compression != 1:
 		switch L.predictor {
 		case 1:
 		case 2:
 			if L.bits != 8 && L.bits != 16 {
-				return nil, tiffError(Unsupported, "unsupported TIFF variant: predictor 2 on %d-bit samples", L.bits)
+				return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: predictor 2 on %d-bit samples", L.bits)
 			}
 		default:
-			return nil, tiffError(Unsupported, "unsupported TIFF predictor (%d)", L.predictor)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF predictor (%d)", L.predictor)
 		}
 	}
 
@@ -322,7 +334,7 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 			return nil, err
 		}
 		if rps < 1 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: %d rows per strip", rps)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %d rows per strip", rps)
 		}
 		tw, th = L.w, min(rps, L.h)
 		offsets = tags[tagStripOffsets].values
@@ -335,16 +347,16 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 			return nil, err
 		}
 		if tw < 16 || th < 16 || tw%16 != 0 || th%16 != 0 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: %dx%d tiles", tw, th)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %dx%d tiles", tw, th)
 		}
 		offsets = tags[tagTileOffsets].values
 		counts = tags[tagTileCounts].values
 	default:
-		return nil, tiffError(Unsupported, "unsupported TIFF data organization")
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF data organization")
 	}
 	across, down := (L.w+tw-1)/tw, (L.h+th-1)/th
 	if mp := lim.maxPixels(); int64(tw)*int64(th)*int64(L.spp) > 1<<28 || mp > 0 && int64(tw)*int64(th) > mp {
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: %dx%d tiles or strips", tw, th)
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %dx%d tiles or strips", tw, th)
 	}
 	if L.planar == 2 {
 		// Pillow's raw decoder unpacks plane i with the raw mode's i-th
@@ -353,13 +365,13 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 		// uninverted; libtiff's path (compressed data) has none of these
 		// quirks. Wider or deeper planar layouts are not reproduced.
 		if L.compression == 1 && (L.premul || L.spp == 2) {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: uncompressed planar configuration 2 with %d samples", L.spp)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: uncompressed planar configuration 2 with %d samples", L.spp)
 		}
 		if L.compression == 1 {
 			L.invert = false
 		}
 		if L.bits != 8 || L.spp > 4 || L.compression == 7 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: planar configuration 2 with %d×%d bits", L.spp, L.bits)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: planar configuration 2 with %d×%d bits", L.spp, L.bits)
 		}
 	}
 	planes := 1
@@ -367,10 +379,10 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 		planes = L.spp
 	}
 	if want := across * down * planes; len(offsets) != want {
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: %d strips or tiles for %d", len(offsets), want)
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %d strips or tiles for %d", len(offsets), want)
 	}
 	if L.compression != 1 && len(counts) != len(offsets) {
-		return nil, tiffError(Unsupported, "unsupported TIFF variant: %d byte counts for %d strips or tiles", len(counts), len(offsets))
+		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %d byte counts for %d strips or tiles", len(counts), len(offsets))
 	}
 	var jd *tiffJPEG
 	if L.compression == 7 {
@@ -401,7 +413,7 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 			// the last one only as far as the region needs.
 			need := uint64(nrows-1)*uint64(pRowBytes) + uint64((ncols*pspp*L.bits+7)/8)
 			if off > uint64(len(data)) || need > uint64(len(data))-off {
-				return nil, tiffError(Truncated, "truncated TIFF: image data ends early")
+				return nil, errorf("TIFF", Truncated, "truncated TIFF: image data ends early")
 			}
 			return data[off:min(off+uint64(nrows*pRowBytes), uint64(len(data)))], nil
 		}
@@ -412,10 +424,10 @@ func decodeTIFF(data []byte, lim budget) (*rgb.Image, error) {
 		}
 		cnt := counts[k]
 		if cnt == 0 {
-			return nil, tiffError(Corrupt, "invalid TIFF: strip or tile %d has no data", k)
+			return nil, errorf("TIFF", Corrupt, "invalid TIFF: strip or tile %d has no data", k)
 		}
 		if off > uint64(len(data)) || cnt > uint64(len(data))-off {
-			return nil, tiffError(Truncated, "truncated TIFF: strip or tile %d is past the end of the file", k)
+			return nil, errorf("TIFF", Truncated, "truncated TIFF: strip or tile %d is past the end of the file", k)
 		}
 		if jd != nil {
 			if err := jd.chunk(data[off:off+cnt], tw, size/pRowBytes, hasStrips && y0+nrows == L.h, buf[:size]); err != nil {

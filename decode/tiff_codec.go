@@ -12,12 +12,12 @@ import "unsafe"
 // where they report "Not enough data".
 func tiffDecompress(compression int, in, out []byte) error {
 	short := func() error {
-		return tiffError(Corrupt, "invalid TIFF: compressed strip or tile decodes to too little data")
+		return errorf("TIFF", Corrupt, "invalid TIFF: compressed strip or tile decodes to too little data")
 	}
 	// A run or string crossing the end of a strip or tile: libtiff clips
 	// it with a warning; no encoder writes one, so it is not reproduced.
 	overrun := func() error {
-		return tiffError(Unsupported, "unsupported TIFF variant: compressed run past the end of a strip or tile")
+		return errorf("TIFF", Unsupported, "unsupported TIFF variant: compressed run past the end of a strip or tile")
 	}
 	switch compression {
 	case 32773: // PackBits (libtiff PackBitsDecode)
@@ -62,14 +62,14 @@ func tiffDecompress(compression int, in, out []byte) error {
 	case 5:
 		return tiffLZW(in, out, overrun)
 	}
-	return tiffError(Unsupported, "unsupported TIFF compression (%d)", compression)
+	return errorf("TIFF", Unsupported, "unsupported TIFF compression (%d)", compression)
 }
 
 // tiffLZW is libtiff's LZWDecode (new-style, MSB-first codes, the code
 // width growing one code early).
 func tiffLZW(in, out []byte, overrun func() error) error {
 	if len(in) >= 2 && in[0] == 0 && in[1]&1 == 1 {
-		return tiffError(Unsupported, "unsupported TIFF variant: old-style LZW")
+		return errorf("TIFF", Unsupported, "unsupported TIFF variant: old-style LZW")
 	}
 	const clear, eoi = 256, 257
 	var prefix [4096]uint16
@@ -78,7 +78,7 @@ func tiffLZW(in, out []byte, overrun func() error) error {
 	for i := 0; i < 256; i++ {
 		suffix[i], first[i], length[i] = byte(i), byte(i), 1
 	}
-	bad := func() error { return tiffError(Corrupt, "invalid TIFF: corrupt LZW data") }
+	bad := func() error { return errorf("TIFF", Corrupt, "invalid TIFF: corrupt LZW data") }
 	var acc uint64
 	nacc := 0
 	pos, o := 0, 0
@@ -92,7 +92,7 @@ func tiffLZW(in, out []byte, overrun func() error) error {
 			nacc += 8
 		}
 		if nacc < width {
-			return tiffError(Corrupt, "invalid TIFF: compressed strip or tile decodes to too little data")
+			return errorf("TIFF", Corrupt, "invalid TIFF: compressed strip or tile decodes to too little data")
 		}
 		code := int(acc>>(nacc-width)) & (1<<width - 1)
 		nacc -= width
@@ -101,7 +101,7 @@ func tiffLZW(in, out []byte, overrun func() error) error {
 			width, next, old = 9, 258, -1
 			continue
 		case code == eoi:
-			return tiffError(Corrupt, "invalid TIFF: compressed strip or tile decodes to too little data")
+			return errorf("TIFF", Corrupt, "invalid TIFF: compressed strip or tile decodes to too little data")
 		case old == -2:
 			return bad()
 		case old < 0:
@@ -114,7 +114,7 @@ func tiffLZW(in, out []byte, overrun func() error) error {
 			continue
 		}
 		if code > next || next >= 4096 {
-			return tiffError(Unsupported, "unsupported TIFF variant: LZW code %d past the table", code)
+			return errorf("TIFF", Unsupported, "unsupported TIFF variant: LZW code %d past the table", code)
 		}
 		// New entry: old's string + first char of code's string (or of old's
 		// when code is the entry being defined).
@@ -159,10 +159,10 @@ func tiffInflate(in, out []byte, short func() error) error {
 	case C.TZ_SHORT:
 		return short()
 	case C.TZ_MEMORY:
-		return tiffError(Corrupt, "TIFF: out of memory for the Deflate decoder")
+		return errorf("TIFF", Corrupt, "TIFF: out of memory for the Deflate decoder")
 	case C.TZ_PARTIAL:
-		return tiffError(Unsupported, "unsupported TIFF variant: corrupt Deflate data that libtiff "+
+		return errorf("TIFF", Unsupported, "unsupported TIFF variant: corrupt Deflate data that libtiff "+
 			"decodes only in part (Pillow keeps stale memory for the rest)")
 	}
-	return tiffError(Corrupt, "invalid TIFF: corrupt Deflate data")
+	return errorf("TIFF", Corrupt, "invalid TIFF: corrupt Deflate data")
 }

@@ -29,9 +29,9 @@ type tiffJPEG struct {
 func tiffJPEGError(rc C.int, info *C.tj_info) error {
 	msg := C.GoString(&info.msg[0])
 	if rc == C.TJ_UNSUPPORTED {
-		return tiffError(Unsupported, "%s", msg)
+		return errorf("TIFF", Unsupported, "%s", msg)
 	}
-	return tiffError(Corrupt, "invalid TIFF: bad JPEG data (%s)", msg)
+	return errorf("TIFF", Corrupt, "invalid TIFF: bad JPEG data (%s)", msg)
 }
 
 func newTIFFJPEG(L *tiffLayout, ifd *tiffIFD, data []byte, offsets, counts []uint64, tags map[uint16]tiffEntry) (*tiffJPEG, error) {
@@ -45,14 +45,14 @@ func newTIFFJPEG(L *tiffLayout, ifd *tiffIFD, data []byte, offsets, counts []uin
 		j.hs, j.vs = 2, 2
 		if e, ok := tags[tagYCbCrSub]; ok {
 			if len(e.values) != 2 {
-				return nil, tiffError(Unsupported, "unsupported TIFF variant: YCbCrSubsampling with %d values", len(e.values))
+				return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: YCbCrSubsampling with %d values", len(e.values))
 			}
 			j.hs, j.vs = int(e.values[0]), int(e.values[1])
 		} else if len(offsets) > 0 && offsets[0] != 0 && len(counts) > 0 {
 			tiffJPEGFixupSubsampling(data, offsets[0], counts[0], L.spp, &j.hs, &j.vs)
 		}
 		if j.hs != 1 && j.hs != 2 && j.hs != 4 || j.vs != 1 && j.vs != 2 && j.vs != 4 {
-			return nil, tiffError(Unsupported, "unsupported TIFF variant: YCbCr subsampling %dx%d", j.hs, j.vs)
+			return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: YCbCr subsampling %dx%d", j.hs, j.vs)
 		}
 	}
 	var info C.tj_info

@@ -30,8 +30,7 @@ type tiffLayout struct {
 	palette     []byte // 256*3 RGB for palette images
 	invert      bool   // MinIsWhite grey
 	premul      bool   // associated alpha ("RGBa"): unpremultiplied by Pillow's unpacker
-	ycbcr       bool   // YCbCr JPEG: libjpeg converts to RGB (hs x vs sampled)
-	hs, vs      int
+	ycbcr       bool   // YCbCr JPEG: libjpeg converts to RGB (subsampling: tiffJPEG)
 }
 
 // tiffMode picks the layout from the OPEN_INFO key, refusing keys Pillow
@@ -50,7 +49,7 @@ func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry) error {
 		return true
 	}
 	refuse := func() error {
-		return tiffError(Unsupported, "unsupported TIFF pixel layout (photometric %d, %d×%d bits, extra samples %v)",
+		return errorf("TIFF", Unsupported, "unsupported TIFF pixel layout (photometric %d, %d×%d bits, extra samples %v)",
 			L.photo, L.spp, L.bits, extra)
 	}
 	switch L.photo {
@@ -87,7 +86,7 @@ func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry) error {
 		cm, ok := tags[tagColorMap]
 		n := 1 << L.bits
 		if !ok || len(cm.values) != 3*n {
-			return tiffError(Unsupported, "unsupported TIFF variant: palette without a %d-entry ColorMap", n)
+			return errorf("TIFF", Unsupported, "unsupported TIFF variant: palette without a %d-entry ColorMap", n)
 		}
 		L.kind = tiffPalette
 		L.palette = make([]byte, 256*3)
@@ -115,7 +114,7 @@ func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry) error {
 			return refuse()
 		}
 		if L.compression != 7 {
-			return tiffError(Unsupported, "unsupported TIFF variant: YCbCr data outside JPEG compression")
+			return errorf("TIFF", Unsupported, "unsupported TIFF variant: YCbCr data outside JPEG compression")
 		}
 		L.kind, L.ycbcr = tiffRGB, true
 	default:

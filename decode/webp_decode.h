@@ -1,5 +1,5 @@
 /* webp_decode.h — first frame of a WebP file exactly as Pillow 9.4 reads it
- * (parity-spec §1.4): Pillow always goes through libwebp's WebPAnimDecoder
+ * (docs/parity-spec.md §1.4): Pillow always goes through libwebp's WebPAnimDecoder
  * with default options (MODE_RGBA, not premultiplied, fancy upsampling),
  * also for still images, and convert("RGB") drops the alpha channel. */
 #ifndef PREDICT_WEBP_DECODE_H

@@ -18,7 +18,7 @@ const model = "../build/resnet18-seed0.pt"
 func ExampleNew() {
 	p, err := predictor.New(model,
 		predictor.WithDevice(binding.Device{Kind: binding.CPU}),
-		predictor.WithPreset("imagenet"), // Resize(256) + CenterCrop(224)
+		predictor.WithPreset("resize256-crop224"),
 		predictor.WithBatchSize(32),
 		predictor.WithTopK(3))
 	if err != nil {

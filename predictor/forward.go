@@ -10,16 +10,17 @@ import (
 	"github.com/torchgo/predict/binding"
 )
 
-// The model runs on a few inference threads that the Predictor owns for
+// The model runs on a few inference workers that the Predictor owns for
 // its whole life: goroutines locked to their OS threads, which warm the
 // model up and then run every forward pass, for batch calls and
 // single-image calls alike. LibTorch keeps per-thread state and glibc a
 // malloc arena per thread: forward passes that hop OS threads grow RSS
 // (gotorch #273), and a thread's first forward is slow even after another
 // thread warmed the model. Owning the threads also bounds the forward
-// passes in flight, across every caller, to WithInferenceWorkers.
+// passes in flight, across every caller, to the number of workers
+// (WithInferenceWorkers).
 
-// batchJob is one forward pass handed to an inference thread, in parts of
+// batchJob is one forward pass handed to an inference worker, in parts of
 // sub images (0: whole).
 type batchJob struct {
 	pixels []byte
@@ -32,22 +33,22 @@ type batchDone struct {
 	err error
 }
 
-// forwarders is the pool of inference threads.
-type forwarders struct {
+// inferenceWorkers are the Predictor's inference workers.
+type inferenceWorkers struct {
 	jobs    chan batchJob
 	closing chan struct{}
 	running sync.WaitGroup
 }
 
-// startForwarders starts `threads` inference threads, each warming the
+// startInferenceWorkers starts n inference workers, each warming the
 // model up on its own thread first, and returns once all are warm; on a
-// warm-up error the threads are stopped again. full is the batch shape
+// warm-up error the workers are stopped again. full is the batch shape
 // full batches will run as (the batch size, or its sub-batches), 0 to
 // leave it to the sub-batch check, which runs full batches anyway.
-func (p *Predictor) startForwarders(threads, full int) error {
-	f := &forwarders{jobs: make(chan batchJob), closing: make(chan struct{})}
-	warm := make(chan error, threads)
-	for range threads {
+func (p *Predictor) startInferenceWorkers(n, full int) error {
+	f := &inferenceWorkers{jobs: make(chan batchJob), closing: make(chan struct{})}
+	warm := make(chan error, n)
+	for range n {
 		f.running.Add(1)
 		go func() {
 			defer f.running.Done()
@@ -67,10 +68,10 @@ func (p *Predictor) startForwarders(threads, full int) error {
 		}()
 	}
 	var err error
-	for range threads {
+	for range n {
 		err = errors.Join(err, <-warm)
 	}
-	p.forwarders = f
+	p.inference = f
 	if err != nil {
 		f.stop()
 		return err
@@ -97,13 +98,13 @@ func (p *Predictor) warmUp(full int) error {
 	return nil
 }
 
-// stop lets the inference threads finish their current batch and end.
-func (f *forwarders) stop() {
+// stop lets the inference workers finish their current batch and end.
+func (f *inferenceWorkers) stop() {
 	close(f.closing)
 	f.running.Wait()
 }
 
-// forward runs one batch of n prepared images on an inference thread,
+// forward runs one batch of n prepared images on an inference worker,
 // full batches in the sub-batches the load check chose. A closed
 // predictor is ErrClosed; any other failure is the batch's, a *BatchError.
 func (p *Predictor) forward(pixels []byte, n int) (*binding.Output, error) {
@@ -120,8 +121,8 @@ func (p *Predictor) forward(pixels []byte, n int) (*binding.Output, error) {
 func (p *Predictor) forwardIn(pixels []byte, n, sub int) (*binding.Output, error) {
 	j := batchJob{pixels: pixels, n: n, sub: sub, reply: make(chan batchDone, 1)}
 	select {
-	case p.forwarders.jobs <- j:
-	case <-p.forwarders.closing:
+	case p.inference.jobs <- j:
+	case <-p.inference.closing:
 		return nil, ErrClosed
 	}
 	d := <-j.reply
@@ -149,7 +150,7 @@ type forwardPlan struct {
 // planForward decides whether full batches run in parts: only where a
 // check proves it exact here, for this model, these threads and this
 // machine. It runs one full batch of seeded noise whole and in parts, on
-// an inference thread, and keeps the parts only if every logit is equal
+// an inference worker, and keeps the parts only if every logit is equal
 // bit for bit; with WithCheckCache a verdict found there for the same
 // model, LibTorch, threads, shapes and CPU stands in for the run (whose
 // whole batch would set the process's peak memory). Partial batches

@@ -25,11 +25,11 @@ type config struct {
 	maxInput   int64          // bytes read from a file, reader or blob at most
 	memory     int64          // memory budget for decoding and resizing; 0: defaultMemoryBudget
 
-	inferWorkers int           // 0: 1 on CPU, 2 on CUDA
-	subBatch     int           // 0: automatic (planForward)
-	checkCache   string        // where sub-batch check verdicts are kept; "": nowhere
-	maxDelay     time.Duration // Classify*: how long a batch waits to fill
-	queueSize    int           // Classify*: requests admitted at most
+	inferenceWorkers int           // 0: 1 on CPU, 2 on CUDA
+	subBatch         int           // 0: automatic (planForward)
+	checkCache       string        // where sub-batch check verdicts are kept; "": nowhere
+	maxDelay         time.Duration // Classify*: how long a batch waits to fill
+	queueSize        int           // Classify*: requests admitted at most
 
 	onForward func(n int) // tests: called before each forward pass of n images
 }
@@ -60,7 +60,7 @@ func WithDevice(d binding.Device) Option {
 }
 
 // WithBatchSize sets how many images go through the model at once
-// (default 32, as in the seed script).
+// (default 32, as in the user's Python pipeline).
 func WithBatchSize(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -108,7 +108,8 @@ func WithTransform(t preprocess.Transform) Option {
 	}
 }
 
-// WithPreset selects a named preprocessing preset: "resize224" or "imagenet".
+// WithPreset selects a named preprocessing preset (preprocess.Presets):
+// "resize224" (the default) or "resize256-crop224" (alias "imagenet").
 func WithPreset(name string) Option {
 	return func(c *config) error {
 		t, err := preprocess.Preset(name)
@@ -189,7 +190,7 @@ func WithInferenceWorkers(n int) Option {
 		if n < 1 {
 			return fmt.Errorf("inference workers must be >= 1, got %d", n)
 		}
-		c.inferWorkers = n
+		c.inferenceWorkers = n
 		return nil
 	}
 }

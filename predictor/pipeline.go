@@ -77,7 +77,7 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 	jobs := make(chan job)
 	preparedc := make(chan prepared, cap(window))
 	units := make(chan unit, 1)
-	donec := make(chan done, p.cfg.inferWorkers)
+	donec := make(chan done, p.cfg.inferenceWorkers)
 
 	// The feeder counts the inputs in fed, read after g.Wait.
 	fed := 0
@@ -125,7 +125,6 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 
 	g.Go(func() error { // batcher: restores input order, forms batches
 		defer close(units)
-		pending := make(map[int]prepared)
 		var cur unit
 		send := func() error {
 			select {
@@ -136,16 +135,9 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 				return ctx.Err()
 			}
 		}
-		next := 0
+		var order reorder[prepared]
 		for item := range preparedc {
-			pending[item.index] = item
-			for {
-				it, ok := pending[next]
-				if !ok {
-					break
-				}
-				delete(pending, next)
-				next++
+			for it := range order.add(item.index, item) {
 				<-window
 				if it.err != nil {
 					cur.items = append(cur.items, it)
@@ -183,7 +175,7 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 	// stopped itself (emitGone).
 	emitGone := make(chan struct{})
 	var inferring sync.WaitGroup
-	for k := 0; k < p.cfg.inferWorkers; k++ {
+	for k := 0; k < p.cfg.inferenceWorkers; k++ {
 		inferring.Add(1)
 		g.Go(func() error {
 			defer inferring.Done()
@@ -212,17 +204,9 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 	emitted := 0
 	g.Go(func() error { // emitter: results in input order
 		defer close(emitGone)
-		pending := make(map[int][]Result)
-		next := 0
+		var order reorder[[]Result]
 		for d := range donec {
-			pending[d.seq] = d.results
-			for {
-				rs, ok := pending[next]
-				if !ok {
-					break
-				}
-				delete(pending, next)
-				next++
+			for rs := range order.add(d.seq, d.results) {
 				for _, r := range rs {
 					emitted++
 					if err := emit(r); err != nil {

@@ -45,7 +45,7 @@ import (
 type Predictor struct {
 	cfg     config
 	module  *binding.Module
-	table   *[3][256]float32
+	table   *[3][256]float32 // the transform's preprocess.Table, as binding takes it
 	labels  []string
 	classes int
 	info    ModelInfo
@@ -55,7 +55,7 @@ type Predictor struct {
 	items, batches sync.Pool // pixel buffers: one image, one batch
 	scratches      sync.Pool // *scratch for single-image calls
 	memory         *memoryBudget
-	forwarders     *forwarders
+	inference      *inferenceWorkers
 	plan           forwardPlan
 	coalescer      *coalescer
 
@@ -64,7 +64,7 @@ type Predictor struct {
 }
 
 // New loads a TorchScript classifier and prepares it: the model is warmed
-// up at the batch sizes it will run, on each inference thread (which also
+// up at the batch sizes it will run, on each inference worker (which also
 // checks its output and the labels), so the first real batch runs at full
 // speed, and on the CPU full batches are checked to run exactly in parts
 // (WithSubBatch). This costs two forward passes of one image and two of a
@@ -98,7 +98,7 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		m.Close()
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
-	p := &Predictor{cfg: cfg, module: m, table: cfg.transform.Norm.Table(), info: parseModelInfo(meta)}
+	p := &Predictor{cfg: cfg, module: m, table: (*[3][256]float32)(cfg.transform.Norm.Table()), info: parseModelInfo(meta)}
 	p.outW, p.outH = cfg.transform.OutputSize()
 	itemBytes := p.outW * p.outH * 3
 	p.items.New = func() any { b := make([]byte, itemBytes); return &b }
@@ -111,25 +111,25 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		budget = defaultMemoryBudget()
 	}
 	p.memory = newMemoryBudget(budget)
-	if p.cfg.inferWorkers == 0 {
+	if p.cfg.inferenceWorkers == 0 {
 		// One batch at a time saturates the CPU's intra-op threads; on a
 		// GPU a second one in flight overlaps upload and compute.
-		p.cfg.inferWorkers = 1
+		p.cfg.inferenceWorkers = 1
 		if m.Device().Kind == binding.CUDA {
-			p.cfg.inferWorkers = 2
+			p.cfg.inferenceWorkers = 2
 		}
 	}
-	// Each inference thread warms the shape full batches will run as;
-	// a lone thread gets it from the sub-batch check when that runs.
+	// Each inference worker warms the shape full batches will run as;
+	// a lone worker gets it from the sub-batch check when that runs.
 	check := p.lookupCheck(modelPath)
-	threads, full := p.cfg.inferWorkers, p.cfg.batchSize
+	workers, full := p.cfg.inferenceWorkers, p.cfg.batchSize
 	switch {
 	case check.cached && check.exact:
 		full = check.sub
-	case check.sub > 0 && !check.cached && threads == 1:
+	case check.sub > 0 && !check.cached && workers == 1:
 		full = 0
 	}
-	if err := p.startForwarders(threads, full); err != nil {
+	if err := p.startInferenceWorkers(workers, full); err != nil {
 		m.Close()
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		err = p.planForward(check)
 	}
 	if err != nil {
-		p.forwarders.stop()
+		p.inference.stop()
 		m.Close()
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func (p *Predictor) Close() error {
 	p.closeOnce.Do(func() {
 		p.closed.Store(true)
 		p.coalescer.stop()
-		p.forwarders.stop()
+		p.inference.stop()
 		p.module.Close()
 	})
 	return nil

@@ -416,8 +416,8 @@ func TestMemoryBudgetBoundsDecodes(t *testing.T) {
 	bomb := hostile.PNGBomb(3000, 3000)
 	h, err := decode.Config(bomb)
 	require.NoError(t, err)
-	need := h.PeakBytes() + preprocess.ImageNet().ScratchBytes(3000, 3000)
-	p := tiny(t, WithWorkers(4), WithMemoryBudget(need*3/2), WithTransform(preprocess.ImageNet()))
+	need := h.PeakBytes() + preprocess.Resize256Crop224().ScratchBytes(3000, 3000)
+	p := tiny(t, WithWorkers(4), WithMemoryBudget(need*3/2), WithTransform(preprocess.Resize256Crop224()))
 	assert.Equal(t, need*3/2, p.MemoryBudget())
 	blobs := [][]byte{bomb, bomb, bomb, bomb}
 	debug.FreeOSMemory()

@@ -23,7 +23,7 @@ func BenchmarkResize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, t := range []Transform{Resize224(), ImageNet()} {
+	for _, t := range []Transform{Resize224(), Resize256Crop224()} {
 		b.Run(t.Name, func(b *testing.B) {
 			w, h := t.OutputSize()
 			dst := make([]byte, w*h*3)
@@ -60,7 +60,7 @@ func BenchmarkPreprocessDir(b *testing.B) {
 			files = append(files, data)
 		}
 	}
-	for _, t := range []Transform{Resize224(), ImageNet()} {
+	for _, t := range []Transform{Resize224(), Resize256Crop224()} {
 		b.Run(t.Name, func(b *testing.B) {
 			w, h := t.OutputSize()
 			dst := make([]byte, w*h*3)

@@ -6,12 +6,10 @@ import (
 	"github.com/torchgo/predict/rgb"
 )
 
-// Crop is PIL's img.crop((left, top, left+w, top+h)): a pixel copy in which
-// areas outside the source are black.
-func Crop(src *rgb.Image, left, top, w, h int, dst *rgb.Image) *rgb.Image {
-	if dst == nil || dst.W != w || dst.H != h || len(dst.Pix) != w*h*3 {
-		dst = rgb.New(w, h)
-	}
+// Crop is PIL's img.crop((left, top, left+w, top+h)) into dst, whose size
+// is w×h: a pixel copy in which areas outside the source are black.
+func Crop(dst, src *rgb.Image, left, top int) {
+	w, h := dst.W, dst.H
 	// Columns of the destination that fall inside the source.
 	x0, x1 := max(0, -left), min(w, src.W-left)
 	for y := 0; y < h; y++ {
@@ -25,13 +23,12 @@ func Crop(src *rgb.Image, left, top, w, h int, dst *rgb.Image) *rgb.Image {
 		copy(out[x0*3:x1*3], src.Pix[(sy*src.W+left+x0)*3:(sy*src.W+left+x1)*3])
 		clear(out[x1*3:])
 	}
-	return dst
 }
 
 // CenterCropOffset is where torchvision's center_crop (0.14 and current)
 // cuts a w×h window from a W×H image, in source coordinates; negative when
 // the window exceeds the image and torchvision pads with black first
-// (parity-spec §3). Python's round() rounds half to even: 640×480 resized
+// (docs/parity-spec.md §3). Python's round() rounds half to even: 640×480 resized
 // to 341×256 crops from left 58, not 59.
 func CenterCropOffset(W, H, w, h int) (left, top int) {
 	return cropAnchor(W, w), cropAnchor(H, h)
@@ -48,8 +45,9 @@ func cropAnchor(size, crop int) int {
 	return int(math.RoundToEven(float64(size-crop)/2.0)) - pad
 }
 
-// CenterCrop is torchvision's CenterCrop((h, w)) on a PIL image.
-func CenterCrop(src *rgb.Image, w, h int, dst *rgb.Image) *rgb.Image {
-	left, top := CenterCropOffset(src.W, src.H, w, h)
-	return Crop(src, left, top, w, h, dst)
+// CenterCrop is torchvision's CenterCrop((dst.H, dst.W)) on a PIL image,
+// into dst.
+func CenterCrop(dst, src *rgb.Image) {
+	left, top := CenterCropOffset(src.W, src.H, dst.W, dst.H)
+	Crop(dst, src, left, top)
 }

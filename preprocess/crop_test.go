@@ -12,9 +12,9 @@ import (
 )
 
 func TestResizedSize(t *testing.T) {
-	in := ImageNet()
+	in := Resize256Crop224()
 	for _, c := range []struct{ W, H, w, h int }{
-		{500, 333, 384, 256}, // parity-spec §2.1
+		{500, 333, 384, 256}, // docs/parity-spec.md §2.1
 		{640, 480, 341, 256},
 		{333, 500, 256, 384},
 		{256, 256, 256, 256},
@@ -30,7 +30,7 @@ func TestResizedSize(t *testing.T) {
 }
 
 // Python's round() is half-to-even: 640×480 → Resize(256) → 341×256 crops
-// from left 58 (not 59). parity-spec §3.
+// from left 58 (not 59). docs/parity-spec.md §3.
 func TestCenterCropOffsetRoundsHalfToEven(t *testing.T) {
 	for _, c := range []struct{ W, H, w, h, left, top int }{
 		{341, 256, 224, 224, 58, 16}, // 117/2 = 58.5 → 58
@@ -50,7 +50,8 @@ func TestCenterCropOffsetRoundsHalfToEven(t *testing.T) {
 func TestCropPadsWithBlack(t *testing.T) {
 	src := rgb.New(2, 1)
 	copy(src.Pix, []uint8{1, 2, 3, 4, 5, 6})
-	got := Crop(src, -1, -1, 4, 3, nil)
+	got := rgb.New(4, 3)
+	Crop(got, src, -1, -1)
 	want := make([]uint8, 4*3*3)
 	copy(want[(1*4+1)*3:], []uint8{1, 2, 3, 4, 5, 6})
 	assert.Equal(t, want, got.Pix)
@@ -67,7 +68,7 @@ func TestCropWindowEqualsFullResize(t *testing.T) {
 		sizes = append(sizes, [2]int{1 + rng.Intn(600), 1 + rng.Intn(600)})
 	}
 	for _, tall := range []bool{false, true} {
-		tr := ImageNet()
+		tr := Resize256Crop224()
 		tr.TallVerticalFirst = tall
 		for _, sz := range sizes {
 			if tall && sz[1] <= 100*sz[0] {
@@ -78,7 +79,8 @@ func TestCropWindowEqualsFullResize(t *testing.T) {
 			rw, rh := tr.ResizedSize(src.W, src.H)
 			full := rgb.New(rw, rh)
 			require.NoError(t, tr.resize(context.Background(), src, rw, rh, 0, 0, full, new(Scratch)))
-			want := CenterCrop(full, 224, 224, nil)
+			want := rgb.New(224, 224)
+			CenterCrop(want, full)
 			got := make([]byte, 224*224*3)
 			require.NoError(t, tr.Apply(src, got))
 			assert.Equal(t, want.Pix, got, "%dx%d (vertical first: %v)", sz[0], sz[1], tall)
@@ -96,8 +98,8 @@ func TestExtremeAspectRatioWindow(t *testing.T) {
 		}
 		var s Scratch
 		dst := make([]byte, 224*224*3)
-		require.NoError(t, ImageNet().ApplyContext(context.Background(), src, dst, &s))
+		require.NoError(t, Resize256Crop224().ApplyContext(context.Background(), src, dst, &s))
 		assert.Less(t, cap(s.tmp)+cap(s.resized), 1<<20, "%dx%d: scratch grew to %d bytes", sz[0], sz[1], cap(s.tmp)+cap(s.resized))
-		assert.Less(t, ImageNet().ScratchBytes(sz[0], sz[1]), int64(64<<20))
+		assert.Less(t, Resize256Crop224().ScratchBytes(sz[0], sz[1]), int64(64<<20))
 	}
 }

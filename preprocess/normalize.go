@@ -13,14 +13,19 @@ var ImageNetNormalization = Normalization{
 	Std:  [3]float64{0.229, 0.224, 0.225},
 }
 
-// Table returns, for each channel c and sample value v, the float32 that
-// ToTensor()+Normalize() produces: v/255 as a true float32 division, then
-// (x - mean[c]) and / std[c] each rounded to float32, with mean and std
-// rounded to float32 first as torch.as_tensor does (parity-spec §4). Any
-// algebraic shortcut (reciprocals, fused affine, float64) changes hundreds
-// of the 768 entries; a table lookup is exact on every device (§4.1).
-func (n Normalization) Table() *[3][256]float32 {
-	var t [3][256]float32
+// Table is a normalisation as a lookup: entry [c][v] is the float32 that
+// ToTensor()+Normalize() makes of sample value v in channel c. A table
+// lookup is exact on every device (docs/parity-spec.md §4.1); binding's
+// Forward takes one, as *[3][256]float32.
+type Table [3][256]float32
+
+// Table computes each entry as torchvision does: v/255 as a true float32
+// division, then (x - mean[c]) and / std[c] each rounded to float32, with
+// mean and std rounded to float32 first as torch.as_tensor does
+// (docs/parity-spec.md §4). Any algebraic shortcut (reciprocals, fused
+// affine, float64) changes hundreds of the 768 entries.
+func (n Normalization) Table() *Table {
+	var t Table
 	for c := 0; c < 3; c++ {
 		mean, std := float32(n.Mean[c]), float32(n.Std[c])
 		for v := 0; v < 256; v++ {

@@ -10,7 +10,7 @@ import (
 	"github.com/torchgo/predict/internal/testenv"
 )
 
-// The float32 roundings of the ImageNet constants (parity-spec §4).
+// The float32 roundings of the ImageNet constants (docs/parity-spec.md §4).
 func TestImageNetConstants(t *testing.T) {
 	mean := []uint32{0x3ef851ec, 0x3ee978d5, 0x3ecfdf3b}
 	std := []uint32{0x3e6a7efa, 0x3e656042, 0x3e666666}

@@ -35,16 +35,6 @@ func bilinear(x float64) float64 {
 	return 0
 }
 
-// newKernel is precompute_coeffs + normalize_coeffs_8bpc for the box
-// [in0, in1) of an axis of inSize pixels resampled to outSize pixels.
-// in0/in1 are float32 as Pillow passes the box to C.
-func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
-	var k kernel
-	var w []float64
-	k.init(inSize, in0, in1, outSize, 0, outSize, &w)
-	return k
-}
-
 // init computes the taps of outputs first..first+count-1 of the axis (into
 // entries 0..count-1), in kn's own slices (reused when large enough);
 // weights is float64 scratch. Each output's taps depend only on its own
@@ -132,15 +122,10 @@ func grow[T any](buf *[]T, n int) []T {
 	return *buf
 }
 
-// Resize is Pillow's img.resize((w, h), Image.BILINEAR) on an RGB image
-// with the default box (0, 0, W, H). dst, if non-nil and of the right
-// size, receives the result.
-func Resize(src *rgb.Image, w, h int, dst *rgb.Image) *rgb.Image {
-	if dst == nil || dst.W != w || dst.H != h || len(dst.Pix) != w*h*3 {
-		dst = rgb.New(w, h)
-	}
-	resize(context.Background(), src, w, h, 0, 0, dst, new(Scratch))
-	return dst
+// Resize is Pillow's img.resize((dst.W, dst.H), Image.BILINEAR) on an RGB
+// image with the default box (0, 0, W, H), into dst.
+func Resize(dst, src *rgb.Image) {
+	resize(context.Background(), src, dst.W, dst.H, 0, 0, dst, new(Scratch))
 }
 
 // resize is Image.resize of src to fw×fh, computing only the window of

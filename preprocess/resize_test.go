@@ -30,12 +30,22 @@ func channel0(m *rgb.Image) []uint8 {
 	return out
 }
 
-// The worked vectors of parity-spec §2.3, verified there against PIL.
+// newKernel is the whole axis's kernel: precompute_coeffs + normalize_coeffs_8bpc for the box
+// [in0, in1) of an axis of inSize pixels resampled to outSize pixels.
+// in0/in1 are float32 as Pillow passes the box to C.
+func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
+	var k kernel
+	var w []float64
+	k.init(inSize, in0, in1, outSize, 0, outSize, &w)
+	return k
+}
+
+// The worked vectors of docs/parity-spec.md §2.3, verified there against PIL.
 func TestResizeWorkedVectors(t *testing.T) {
 	k := newKernel(4, 0, 4, 2)
 	assert.Equal(t, 0, k.lo[0])
 	assert.Equal(t, []int32{1797559, 1797559, 599186}, k.k[:k.n[0]])
-	assert.Equal(t, []uint8{39, 131}, channel0(Resize(grey(10, 50, 90, 200), 2, 1, nil)))
+	assert.Equal(t, []uint8{39, 131}, channel0(resized(grey(10, 50, 90, 200), 2, 1)))
 
 	up := newKernel(2, 0, 2, 5)
 	wantTaps := [][]int32{{4194304}, {3774874, 419430}, {2097152, 2097152}, {419430, 3774874}, {4194304}}
@@ -44,12 +54,12 @@ func TestResizeWorkedVectors(t *testing.T) {
 		assert.Equal(t, wantLo[i], up.lo[i], "lo[%d]", i)
 		assert.Equal(t, wantTaps[i], up.k[i*up.stride:i*up.stride+up.n[i]], "taps[%d]", i)
 	}
-	assert.Equal(t, []uint8{0, 25, 128, 230, 255}, channel0(Resize(grey(0, 255), 5, 1, nil)))
+	assert.Equal(t, []uint8{0, 25, 128, 230, 255}, channel0(resized(grey(0, 255), 5, 1)))
 }
 
 func TestResizeSameSizeIsCopy(t *testing.T) {
 	src := grey(1, 2, 3)
-	dst := Resize(src, 3, 1, nil)
+	dst := resized(src, 3, 1)
 	assert.Equal(t, src.Pix, dst.Pix)
 	dst.Pix[0] = 99
 	assert.Equal(t, uint8(1), src.Pix[0], "Resize must not alias its source")
@@ -120,7 +130,7 @@ func TestResizeMatchesPIL(t *testing.T) {
 		require.Empty(t, r.Error)
 		want, err := base64.StdEncoding.DecodeString(r.Pixels)
 		require.NoError(t, err)
-		got := Resize(srcs[i], p.ow, p.oh, nil)
+		got := resized(srcs[i], p.ow, p.oh)
 		if !assert.Equal(t, want, got.Pix, "%dx%d -> %dx%d", p.w, p.h, p.ow, p.oh) {
 			continue
 		}
@@ -129,7 +139,7 @@ func TestResizeMatchesPIL(t *testing.T) {
 
 // With TallVerticalFirst, very tall images follow Pillow >= 12.2, which
 // Pillow 9.4 emulates as two resizes: vertical to (W, outH), then
-// horizontal (parity-spec §2.4). Without it, the 9.4 order holds.
+// horizontal (docs/parity-spec.md §2.4). Without it, the 9.4 order holds.
 func TestTallVerticalFirstMatchesPillow122(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	src := rgb.New(20, 3000)
@@ -145,8 +155,8 @@ func TestTallVerticalFirstMatchesPillow122(t *testing.T) {
 
 	plain := make([]byte, 224*224*3)
 	require.NoError(t, Resize224().Apply(src, plain))
-	assert.NotEqual(t, want, plain, "the two orders differ on this image (parity-spec §2.4: ±1 on ~19% of pixels)")
-	assert.Equal(t, Resize(src, 224, 224, nil).Pix, plain)
+	assert.NotEqual(t, want, plain, "the two orders differ on this image (docs/parity-spec.md §2.4: ±1 on ~19% of pixels)")
+	assert.Equal(t, resized(src, 224, 224).Pix, plain)
 }
 
 // ApplyContext gives up with the context's error when it ends mid-resize.
@@ -157,4 +167,11 @@ func TestApplyContextStops(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, Resize224().ApplyContext(ctx, src, dst, nil), context.Canceled)
 	assert.NoError(t, Resize224().ApplyContext(context.Background(), src, dst, nil))
+}
+
+// resized is src through Resize at w×h.
+func resized(src *rgb.Image, w, h int) *rgb.Image {
+	dst := rgb.New(w, h)
+	Resize(dst, src)
+	return dst
 }

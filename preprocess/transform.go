@@ -1,6 +1,6 @@
 // Package preprocess reproduces torchvision's PIL-image transforms
 // (Resize, CenterCrop, ToTensor, Normalize) bit for bit, as specified in
-// parity-spec §2–§4.
+// docs/parity-spec.md §2–§4.
 package preprocess
 
 import (
@@ -30,7 +30,7 @@ type Transform struct {
 
 	// TallVerticalFirst follows Pillow >= 12.2 (commit 4ef0ac611): an image
 	// more than 100 times taller than wide whose height shrinks is resized
-	// vertically first, then horizontally (parity-spec §2.4). Off by
+	// vertically first, then horizontally (docs/parity-spec.md §2.4). Off by
 	// default: the reference is Pillow 9.4, which always goes horizontal
 	// first. Only Resize((224,224))-style exact sizes meet the condition in
 	// practice; ±1 on some pixels of such images.
@@ -39,26 +39,37 @@ type Transform struct {
 	Norm Normalization
 }
 
-// Resize224 is the default preset: Resize((224, 224)) with ImageNet
-// normalisation, the pipeline of the seed script.
+// Resize224 is the default preset, "resize224": Resize((224, 224)) with
+// ImageNet normalisation, the user's Python pipeline.
 func Resize224() Transform {
 	return Transform{Name: "resize224", ResizeW: 224, ResizeH: 224, Norm: ImageNetNormalization}
 }
 
-// ImageNet is torchvision's evaluation preset: Resize(256), CenterCrop(224).
-func ImageNet() Transform {
-	return Transform{Name: "imagenet", ResizeShort: 256, CropW: 224, CropH: 224, Norm: ImageNetNormalization}
+// Resize256Crop224 is the preset "resize256-crop224", torchvision's
+// ImageNet evaluation pipeline: Resize(256), CenterCrop(224), ImageNet
+// normalisation.
+func Resize256Crop224() Transform {
+	return Transform{Name: "resize256-crop224", ResizeShort: 256, CropW: 224, CropH: 224, Norm: ImageNetNormalization}
 }
 
-// Preset returns a named preset: "resize224" or "imagenet".
+// ImageNet is Resize256Crop224.
+//
+// Deprecated: use Resize256Crop224; both presets use ImageNet normalisation.
+func ImageNet() Transform { return Resize256Crop224() }
+
+// Presets are the names Preset knows: "resize224" and "resize256-crop224"
+// ("imagenet" is another name for the second).
+func Presets() []string { return []string{"resize224", "resize256-crop224"} }
+
+// Preset returns a named preset (Presets).
 func Preset(name string) (Transform, error) {
 	switch name {
 	case "resize224":
 		return Resize224(), nil
-	case "imagenet":
-		return ImageNet(), nil
+	case "resize256-crop224", "imagenet":
+		return Resize256Crop224(), nil
 	}
-	return Transform{}, fmt.Errorf("unknown preset %q (want resize224 or imagenet)", name)
+	return Transform{}, fmt.Errorf("preprocess: unknown preset %q (want resize224 or resize256-crop224)", name)
 }
 
 // Validate reports a transform that cannot give every image the same
@@ -92,7 +103,7 @@ func (t Transform) OutputSize() (w, h int) {
 }
 
 // ResizedSize is torchvision's _compute_resized_output_size for a W×H
-// image (parity-spec §2.1). For Resize(s) the long side is
+// image (docs/parity-spec.md §2.1). For Resize(s) the long side is
 // int(s*long/short) with true division, which equals integer floor
 // division for every realistic size (s*long < 2^53).
 func (t Transform) ResizedSize(W, H int) (w, h int) {
@@ -145,7 +156,7 @@ func (t Transform) ApplyContext(ctx context.Context, src *rgb.Image, dst []uint8
 	if err := t.resize(ctx, src, rw, rh, x0, y0, win, s); err != nil {
 		return err
 	}
-	Crop(win, left-x0, top-y0, t.CropW, t.CropH, out)
+	Crop(out, win, left-x0, top-y0)
 	return nil
 }
 
@@ -181,7 +192,7 @@ func (t Transform) ScratchBytes(W, H int) int64 {
 // ToTensor applies the normalisation table to a uint8 HWC image, giving
 // the float32 CHW tensor torchvision would (for inspection and tests; the
 // predictor does this on the model's device).
-func ToTensor(src *rgb.Image, table *[3][256]float32) []float32 {
+func ToTensor(src *rgb.Image, table *Table) []float32 {
 	plane := src.W * src.H
 	out := make([]float32, 3*plane)
 	for i := 0; i < plane; i++ {

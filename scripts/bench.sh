@@ -112,8 +112,8 @@ py1, py2, mo, pr = one("python-as-written"), one("python-threads"), one("model-o
 print(f"| run ({n} JPEGs, batch 32) | images/s | vs predict | peak RSS MB | first result s |")
 print("|---|---:|---:|---:|---:|")
 p = ips(pr, n)
-for label, r in [("Python seed script as written (torch default threads)", py1),
-                 (f"Python seed script, torch.set_num_threads({threads})", py2)]:
+for label, r in [("the user's Python pipeline as written (torch default threads)", py1),
+                 (f"the user's Python pipeline, torch.set_num_threads({threads})", py2)]:
     print(f"| {label} | {ips(r, n):.1f} | predict is {p / ips(r, n):.2f}x | {r['peak_rss_mb']} | {r['first_s']} |")
 print(f"| model only, LibTorch via shim, {threads} threads | {mo['images_s']:.1f} | predict is {p / mo['images_s']:.2f}x | | |")
 print(f"| **predict** (--threads {threads} --workers {workers}; sub-batch verdict cached) | **{p:.1f}** | 1.00x | {pr['peak_rss_mb']} | {pr['first_s']} |")

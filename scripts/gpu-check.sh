@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gpu-check.sh — one prepared run on a GPU machine (issue 5): build the shim
+# gpu-check.sh — one prepared run on a GPU machine: build the shim
 # against the machine's torch, then parity and benchmarks, everything
 # written to $OUT. See docs/GPU.md.
 #

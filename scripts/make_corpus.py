@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate the decode/parity corpus (issue 3) into a directory, deterministically.
+"""Generate the decode/parity corpus into a directory, deterministically.
 
 Usage:
     make_corpus.py [OUT_DIR]          (default build/corpus)

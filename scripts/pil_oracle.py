@@ -20,7 +20,7 @@ Requests ("op"):
         conversion). With "exif_transpose", ImageOps.exif_transpose is applied
         before convert. With "digest", "sha256" (hex, of the RGB bytes) replaces
         "pixels_b64", for large images.
-    {"op": "preprocess", "path": P, "preset": "resize224" | "imagenet"}
+    {"op": "preprocess", "path": P, "preset": "resize224" | "resize256-crop224"}
         Returns {"bits_b64": ...}: the normalised float32 C x H x W tensor, little
         endian (same pipeline as reference.py), plus "shape": [C, H, W].
     {"op": "batch", "requests": [REQ, ...]}
@@ -86,7 +86,7 @@ def op_decode(req):
 def preset_transform(preset):
     if preset == "resize224":
         geo = [transforms.Resize((224, 224))]
-    elif preset == "imagenet":
+    elif preset in ("resize256-crop224", "imagenet"):
         geo = [transforms.Resize(256), transforms.CenterCrop(224)]
     else:
         raise ValueError(f"unknown preset {preset!r}")

@@ -2,16 +2,16 @@
 """Python reference ("oracle") for the Go predictor: PIL + torchvision + TorchScript.
 
 The Go tests compare the `predict` CLI against this script bit for bit, so it
-is deliberately the plain user pipeline (see docs parity-spec.md):
+is deliberately the plain user pipeline (see docs/parity-spec.md):
 
     img = Image.open(path).convert("RGB")
     x = Compose([Resize((224, 224)), ToTensor(), Normalize(MEAN, STD)])(img)  # resize224
-    x = Compose([Resize(256), CenterCrop(224), ToTensor(), Normalize(MEAN, STD)])(img)  # imagenet
+    x = Compose([Resize(256), CenterCrop(224), ToTensor(), Normalize(MEAN, STD)])(img)  # resize256-crop224
     logits = torch.jit.load(model, map_location=device).eval()(torch.stack(batch).to(device))
     probs = torch.softmax(logits, dim=1)
 
 Usage:
-    reference.py --model M.pt [--preset resize224|imagenet] [--batch-size 32]
+    reference.py --model M.pt [--preset resize224|resize256-crop224] [--batch-size 32]
                  [--topk 5] [--labels FILE] [--threads N] [--device cpu|cuda]
                  [--logits] [--dump-tensors DIR] [--exif-transpose] PATH...
 
@@ -45,7 +45,7 @@ Every float is a float32 written as its shortest decimal that parses back
 input order) that loaded successfully:
     DIR/I.rgb          uint8 RGB after convert("RGB"), H x W x 3
     DIR/I.resized.rgb  uint8 RGB after Resize
-    DIR/I.cropped.rgb  uint8 RGB after CenterCrop (imagenet preset only)
+    DIR/I.cropped.rgb  uint8 RGB after CenterCrop (resize256-crop224 preset only)
     DIR/I.f32          normalised float32 C x H x W, little endian
     DIR/I.json         {"path", "w", "h", "resized_w", "resized_h"[, "cropped_w", "cropped_h"]}
 
@@ -66,7 +66,7 @@ from torchvision import transforms
 
 MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
-PRESETS = ("resize224", "imagenet")
+PRESETS = ("resize224", "resize256-crop224", "imagenet")  # imagenet: resize256-crop224
 
 
 def geometric_steps(preset):

@@ -13,8 +13,7 @@ import (
 	"github.com/torchgo/predict/internal/testenv"
 )
 
-// TestCorpusMatchesReference is issue 3's definition of done, end to end:
-// one predict run over the whole generated corpus (every format and
+// TestCorpusMatchesReference is parity end to end: one predict run over the whole generated corpus (every format and
 // variant, edge sizes, bad files) gives, for every file Pillow reads,
 // bit-identical logits to scripts/reference.py, and an error for every
 // file Pillow refuses, with the partial-failure exit code. Both presets.

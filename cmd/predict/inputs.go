@@ -9,28 +9,31 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/torchgo/predict/decode"
 )
 
 // imageExtensions are the file name extensions a directory argument
-// expands to: those Pillow registers for the formats it reads. Files named
-// on the command line are taken whatever their name; the format is always
-// detected from content.
-var imageExtensions = map[string]bool{
-	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".mpo": true,
-	".png": true, ".apng": true, ".gif": true, ".webp": true, ".bmp": true, ".dib": true,
-	".ico": true, ".cur": true, ".pcx": true, ".dcx": true,
-	".tga": true, ".icb": true, ".vda": true, ".vst": true,
-	".tif": true, ".tiff": true, ".ppm": true, ".pgm": true, ".pbm": true, ".pnm": true,
+// expands to: those Pillow registers for the formats decode reads. Files
+// named on the command line are taken whatever their name; the format is
+// always detected from content.
+func imageExtensions() map[string]bool {
+	m := map[string]bool{}
+	for _, e := range decode.Extensions() {
+		m[e] = true
+	}
+	return m
 }
 
 // expandInputs turns the command-line arguments into the list of inputs:
 // files as given, directories as their image files sorted by name (not
 // recursive), "-" as one path per line of stdin (taken literally). The
-// rules are scripts/reference.py's, so both list the same inputs. A path that does not
-// exist stays in the list so that it gets its own error line. Reading stdin
-// gives up when ctx ends.
+// rules are scripts/reference.py's, so both list the same inputs. A path
+// that does not exist stays in the list so that it gets its own error
+// line. Reading stdin gives up when ctx ends.
 func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string, error) {
 	var out []string
+	exts := imageExtensions()
 	for _, a := range args {
 		switch st, err := os.Stat(a); {
 		case a == "-":
@@ -46,7 +49,7 @@ func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string
 			}
 			var names []string
 			for _, e := range entries {
-				if !imageExtensions[strings.ToLower(filepath.Ext(e.Name()))] {
+				if !exts[strings.ToLower(filepath.Ext(e.Name()))] {
 					continue
 				}
 				// Symlinks are followed, as Python's DirEntry.is_file() does.

@@ -86,7 +86,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.model, "model", "build/resnet18.pt", "TorchScript model file")
 	fs.StringVar(&o.labels, "labels", "", "class names, one per line (default: ImageNet names for a 1000-class model)")
-	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); imagenet = Resize(256)+CenterCrop(224)")
+	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); resize256-crop224 (or imagenet) = Resize(256)+CenterCrop(224)")
 	fs.StringVar(&o.device, "device", "auto", "auto, cpu, cuda or cuda:N")
 	fs.StringVar(&o.format, "format", "table", "output: table, jsonl or csv")
 	fs.IntVar(&o.batchSize, "batch-size", 32, fmt.Sprintf("images per forward pass (at most %d)", maxBatchSize))

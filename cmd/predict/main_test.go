@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/torchgo/predict/decode"
 	"github.com/torchgo/predict/internal/testenv"
 )
 
@@ -54,8 +55,7 @@ func assertSameAsReference(t *testing.T, got, want []testenv.Line) {
 	}
 }
 
-// The issue's definition of done: `predict --format jsonl --logits` on the
-// shipped images equals scripts/reference.py bit for bit, at batch size 1
+// Parity on the shipped images: `predict --format jsonl --logits` equals scripts/reference.py bit for bit, at batch size 1
 // and at the default 32, with the documented partial-failure exit code.
 func TestJSONLMatchesReference(t *testing.T) {
 	model := testenv.Model(t)
@@ -173,7 +173,7 @@ func TestDirectoryExpansionMatchesReference(t *testing.T) {
 	model := testenv.Model(t)
 	dir := t.TempDir()
 	names := []string{"notes.txt", "layers.xcf", "Upper.JPG"}
-	for ext := range imageExtensions {
+	for _, ext := range decode.Extensions() {
 		names = append(names, "f"+ext)
 	}
 	for _, n := range names {
@@ -186,7 +186,7 @@ func TestDirectoryExpansionMatchesReference(t *testing.T) {
 	for i := range got {
 		assert.Equal(t, want[i].Path, got[i])
 	}
-	assert.Len(t, got, len(imageExtensions)+1)
+	assert.Len(t, got, len(decode.Extensions())+1)
 }
 
 func TestProgressLine(t *testing.T) {

@@ -3,7 +3,7 @@
 decode + convert("RGB") + the preset's resize/crop + ToTensor + Normalize,
 over the files of DIR (each once, after one warm-up pass), as JSON.
 
-Usage: pillow_preprocess.py DIR [--preset resize224|imagenet]
+Usage: pillow_preprocess.py DIR [--preset resize224|resize256-crop224]
 """
 import argparse
 import json

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The user's seed script, as the mission describes it, for benchmarking.
+"""The user's Python pipeline, as written, for benchmarking.
 
 Usage: seed_pipeline.py MODEL DIR [--threads N]
 

@@ -1,0 +1,5 @@
+package decode
+
+import "testing"
+
+func FuzzBMP(f *testing.F) { fuzzFormat(f, "BMP") }

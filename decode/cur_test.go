@@ -1,0 +1,5 @@
+package decode
+
+import "testing"
+
+func FuzzCUR(f *testing.F) { fuzzFormat(f, "CUR") }

@@ -1,0 +1,5 @@
+package decode
+
+import "testing"
+
+func FuzzDIB(f *testing.F) { fuzzFormat(f, "DIB") }

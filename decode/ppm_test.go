@@ -1,0 +1,5 @@
+package decode
+
+import "testing"
+
+func FuzzPPM(f *testing.F) { fuzzFormat(f, "PPM") }

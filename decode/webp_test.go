@@ -1,0 +1,5 @@
+package decode
+
+import "testing"
+
+func FuzzWebP(f *testing.F) { fuzzFormat(f, "WebP") }
