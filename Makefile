@@ -14,10 +14,11 @@ LIBTORCH ?= /usr/lib/x86_64-linux-gnu/cmake
 # zlib1g-dev: static libz for the PNG decoder; libdeflate-dev: static
 # libdeflate, which Debian's libtiff uses for Deflate TIFF strips;
 # libjpeg-turbo-progs: jpegtran for the arithmetic-coded and restart-marker
-# files of the test corpus.
+# files of the test corpus; chromium: the headless browser the server's
+# page is tested in.
 APT_PACKAGES := libtorch-dev python3-torch python3-torchvision python3-pil python3-numpy \
                 libjpeg62-turbo-dev libwebp-dev zlib1g-dev libdeflate-dev libjpeg-turbo-progs \
-                cmake g++ make pkg-config
+                cmake g++ make pkg-config chromium
 
 SHIM        := build/libtorchc.so
 MODEL       := build/resnet18.pt
@@ -44,12 +45,17 @@ TEST_LDFLAGS = -extldflags "-Wl,-rpath,$(CURDIR)/build"
 
 PREFIX      ?= /usr/local
 
-# Go tools make test runs, pinned; go install puts them in $(GOBIN).
-STATICCHECK_VERSION := v0.8.2
+# Go tools make test and make proto run, pinned; go install puts them in
+# $(GOBIN).
+STATICCHECK_VERSION        := v0.8.2
+GRPCURL_VERSION            := v1.9.4
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.1
 GOBIN       := $(or $(shell $(GO) env GOBIN 2>/dev/null),$(shell $(GO) env GOPATH 2>/dev/null)/bin)
 STATICCHECK := $(GOBIN)/staticcheck
+GRPCURL     := $(GOBIN)/grpcurl
 
-.PHONY: all deps shim lib pkgconfig install build predict test lint models corpus mutants fuzz gpu-binaries clean
+.PHONY: all deps shim lib pkgconfig install build predict test lint proto models corpus mutants fuzz gpu-binaries clean
 
 all: build
 
@@ -112,8 +118,9 @@ predict: build
 
 # PREDICT_REQUIRE_ORACLE=1 turns "oracle or model missing" skips into
 # failures: here everything is prepared, so nothing may be skipped.
-test: build models lint
-	PREDICT_REQUIRE_ORACLE=1 $(GO_DEV) test -race -count=1 -ldflags='$(TEST_LDFLAGS)' ./...
+test: build models lint $(GRPCURL)
+	PATH=$(GOBIN):$$PATH PREDICT_REQUIRE_ORACLE=1 $(GO_DEV) test -race -count=1 -ldflags='$(TEST_LDFLAGS)' ./...
+	cd deploy && $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
 
 # go vet and staticcheck, which must find nothing.
@@ -123,6 +130,19 @@ lint: shim $(STATICCHECK)
 
 $(STATICCHECK):
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(GRPCURL):
+	$(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+# The Go code of proto/open_inference_grpc.proto (committed): Debian's
+# protoc and the pinned Go plugins.
+proto:
+	@dpkg-query -W -f='$${Status}\n' protobuf-compiler 2>/dev/null | grep -q '^install ok installed' || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends protobuf-compiler; }
+	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	PATH=$(GOBIN):$$PATH protoc -I proto --go_out=. --go_opt=module=github.com/torchgo/predict \
+	  --go-grpc_out=. --go-grpc_opt=module=github.com/torchgo/predict proto/open_inference_grpc.proto
 
 # What scripts/gpu-check.sh needs carried to a GPU machine without Go:
 # bin/predict and the test binaries (found via RUNPATH $ORIGIN/../../lib).

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/torchgo/predict/binding"
 )
@@ -115,7 +116,12 @@ func (p *Predictor) forward(pixels []byte, n int) (*binding.Output, error) {
 	if n == p.cfg.batchSize {
 		sub = p.plan.sub
 	}
-	return p.forwardIn(pixels, n, sub)
+	start := time.Now()
+	out, err := p.forwardIn(pixels, n, sub)
+	if p.cfg.observeBatch != nil && err != ErrClosed {
+		p.cfg.observeBatch(n, time.Since(start))
+	}
+	return out, err
 }
 
 func (p *Predictor) forwardIn(pixels []byte, n, sub int) (*binding.Output, error) {

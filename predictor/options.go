@@ -21,6 +21,7 @@ type config struct {
 	transform  preprocess.Transform
 	workers    int
 	logits     bool
+	probs      bool
 	decode     decode.Options // bomb limit, EXIF transpose
 	maxInput   int64          // bytes read from a file, reader or blob at most
 	memory     int64          // memory budget for decoding and resizing; 0: defaultMemoryBudget
@@ -30,6 +31,8 @@ type config struct {
 	checkCache       string        // where sub-batch check verdicts are kept; "": nowhere
 	maxDelay         time.Duration // Classify*: how long a batch waits to fill
 	queueSize        int           // Classify*: requests admitted at most
+
+	observeBatch func(size int, compute time.Duration) // WithBatchObserver
 
 	onForward func(n int) // tests: called before each forward pass of n images
 }
@@ -137,6 +140,19 @@ func WithWorkers(n int) Option {
 // WithLogits keeps each input's raw logits in its Result.
 func WithLogits(keep bool) Option {
 	return func(c *config) error { c.logits = keep; return nil }
+}
+
+// WithProbabilities keeps each input's softmax probabilities, every
+// class's, in its Result.
+func WithProbabilities(keep bool) Option {
+	return func(c *config) error { c.probs = keep; return nil }
+}
+
+// WithBatchObserver has fn called after every forward pass with its batch
+// size and how long it took (a failed pass included), for metrics. It is
+// called from the predictor's goroutines, concurrently, and must not block.
+func WithBatchObserver(fn func(size int, compute time.Duration)) Option {
+	return func(c *config) error { c.observeBatch = fn; return nil }
 }
 
 // WithDecodeLimits sets the decompression-bomb limit (default, and the

@@ -321,6 +321,9 @@ func (p *Predictor) result(it prepared, out *binding.Output, row int, ferr error
 	if p.cfg.logits {
 		r.Logits = logits
 	}
+	if p.cfg.probs {
+		r.Probs = probs
+	}
 	return r
 }
 

@@ -34,6 +34,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/torchgo/predict/binding"
 	"github.com/torchgo/predict/preprocess"
@@ -58,6 +59,7 @@ type Predictor struct {
 	inference      *inferenceWorkers
 	plan           forwardPlan
 	coalescer      *coalescer
+	startup        Startup
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -89,6 +91,7 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	if _, err := os.Stat(modelPath); err != nil {
 		return nil, fmt.Errorf("predictor: model: %w", err)
 	}
+	start := time.Now()
 	m, err := binding.Load(modelPath, cfg.device)
 	if err != nil {
 		return nil, fmt.Errorf("predictor: %w", err)
@@ -99,6 +102,7 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
 	p := &Predictor{cfg: cfg, module: m, table: (*[3][256]float32)(cfg.transform.Norm.Table()), info: parseModelInfo(meta)}
+	p.startup.Load = time.Since(start)
 	p.outW, p.outH = cfg.transform.OutputSize()
 	itemBytes := p.outW * p.outH * 3
 	p.items.New = func() any { b := make([]byte, itemBytes); return &b }
@@ -129,14 +133,18 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	case check.sub > 0 && !check.cached && workers == 1:
 		full = 0
 	}
+	start = time.Now()
 	if err := p.startInferenceWorkers(workers, full); err != nil {
 		m.Close()
 		return nil, err
 	}
+	p.startup.WarmUp = time.Since(start)
+	start = time.Now()
 	err = p.setLabels()
 	if err == nil {
 		err = p.planForward(check)
 	}
+	p.startup.Check = time.Since(start)
 	if err != nil {
 		p.inference.stop()
 		m.Close()
@@ -203,6 +211,20 @@ func (p *Predictor) Labels() []string { return slices.Clone(p.labels) }
 
 // Transform is the preprocessing applied to every input.
 func (p *Predictor) Transform() preprocess.Transform { return p.cfg.transform }
+
+// Startup is how long New took, step by step.
+type Startup struct {
+	Load   time.Duration // reading the TorchScript file onto the device
+	WarmUp time.Duration // the warm-up passes on every inference worker
+	Check  time.Duration // the sub-batch check (0 when none ran, or its verdict was cached)
+}
+
+// Startup says how long New took.
+func (p *Predictor) Startup() Startup { return p.startup }
+
+// TopK is how many classes each Result lists (WithTopK, clipped to the
+// model's classes).
+func (p *Predictor) TopK() int { return min(p.cfg.topK, p.classes) }
 
 // BatchSize is the most images one forward pass takes.
 func (p *Predictor) BatchSize() int { return p.cfg.batchSize }

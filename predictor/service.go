@@ -41,10 +41,11 @@ func (p *Predictor) ClassifyImage(ctx context.Context, img image.Image) (Result,
 
 // request is one caller's prepared image waiting for a batch.
 type request struct {
-	ctx    context.Context
-	item   prepared
-	queued time.Time
-	reply  chan Result // buffered: the coalescer never blocks on a caller
+	ctx        context.Context
+	item       prepared
+	queued     time.Time
+	preprocess time.Duration
+	reply      chan Result // buffered: the coalescer never blocks on a caller
 }
 
 // coalescer admits single-image calls and turns them into batches.
@@ -79,6 +80,14 @@ func (p *Predictor) startCoalescer() *coalescer {
 	go p.coalesce(c)
 	return c
 }
+
+// QueueLen is how many single-image calls are admitted and not yet in a
+// batch (decoding, or waiting in the queue): at most WithQueueSize.
+func (p *Predictor) QueueLen() int { return len(p.coalescer.admitted) }
+
+// QueueSize is the most single-image calls admitted at once
+// (WithQueueSize).
+func (p *Predictor) QueueSize() int { return cap(p.coalescer.admitted) }
 
 // admit takes a queue token, or refuses at once.
 func (c *coalescer) admit() error {
@@ -131,12 +140,14 @@ func (p *Predictor) classify(ctx context.Context, in Input) (Result, error) {
 	if err := c.admit(); err != nil {
 		return Result{}, err
 	}
+	admitted := time.Now()
 	item, err := p.prepareOne(ctx, c, in)
 	if err != nil {
 		c.release()
-		return Result{Err: item.err}, err
+		return Result{Err: item.err, Timing: Timing{Preprocess: time.Since(admitted)}}, err
 	}
 	req := &request{ctx: ctx, item: item, queued: time.Now(), reply: make(chan Result, 1)}
+	req.preprocess = req.queued.Sub(admitted)
 	if err := c.enqueue(req); err != nil {
 		p.putItem(item.pix)
 		c.release()
@@ -253,13 +264,16 @@ func (p *Predictor) runRequests(c *coalescer, batch []*request) {
 		p.putItem(r.item.pix)
 		c.release()
 	}
+	start := time.Now()
 	out, err := p.forward(*buf, len(batch))
+	compute := time.Since(start)
 	p.putBatch(buf)
 	for i, r := range batch {
 		res := p.result(r.item, out, i, err)
 		if err == ErrClosed {
 			res.Err = ErrClosed
 		}
+		res.Timing = Timing{Preprocess: r.preprocess, Queue: start.Sub(r.queued), Compute: compute, BatchSize: len(batch)}
 		r.reply <- res
 	}
 }

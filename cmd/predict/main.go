@@ -84,32 +84,39 @@ type options struct {
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	addModelFlags(fs, o)
+	fs.StringVar(&o.format, "format", "table", "output: table, jsonl or csv")
+	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
+	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), true, false")
+	fs.BoolVar(&o.version, "version", false, "print LibTorch version, CUDA/cuDNN and devices, then exit")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n       predict serve [flags]   (an inference server: predict serve -h)\n\n"+
+			"PATH: image file, directory (its image files, sorted) or - (paths on stdin).\n"+
+			"Exit status: 0 all classified, 1 some inputs failed, 2 nothing could run, 130/143 interrupted.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// addModelFlags defines the flags of the model and how it runs, which
+// predict and predict serve share.
+func addModelFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.model, "model", "build/resnet18.pt", "TorchScript model file")
 	fs.StringVar(&o.labels, "labels", "", "class names, one per line (default: ImageNet names for a 1000-class model)")
 	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); resize256-crop224 (or imagenet) = Resize(256)+CenterCrop(224)")
 	fs.StringVar(&o.device, "device", "auto", "auto, cpu, cuda or cuda:N")
-	fs.StringVar(&o.format, "format", "table", "output: table, jsonl or csv")
 	fs.IntVar(&o.batchSize, "batch-size", 32, fmt.Sprintf("images per forward pass (at most %d)", maxBatchSize))
 	fs.IntVar(&o.subBatch, "sub-batch", 0, "run full batches through the model in parts of N images, if a check at load proves the logits unchanged (0: CPU tries 8; N >= batch size: never)")
-	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (jsonl, csv; at most the model's classes; default: 5, or all of a smaller model's)")
+	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (at most the model's classes; default: 5, or all of a smaller model's)")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "LibTorch intra-op threads (at most the number of CPUs)")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), fmt.Sprintf("decode/preprocess goroutines (at most %d per CPU)", maxWorkersPerCPU))
 	fs.StringVar(&o.maxInput, "max-input-size", formatBytes(predictor.DefaultMaxInputSize), "largest input file read; larger ones fail without being read (bytes, or with KiB, MiB, GiB)")
 	fs.StringVar(&o.checkCache, "check-cache", defaultCheckCache(), "where the verdicts of the sub-batch check are kept, so later runs skip it (\"\": nowhere)")
 	fs.StringVar(&o.memory, "memory-budget", "auto", "memory for decoded images and resize buffers, shared by all workers (bytes, KiB/MiB/GiB; auto: half of the machine's or the cgroup's memory)")
-	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
 	fs.BoolVar(&o.exif, "exif-transpose", false, "apply EXIF orientation first (ImageOps.exif_transpose); Image.open does not")
 	fs.BoolVar(&o.tallFirst, "tall-vertical-first", false, "resize images over 100x taller than wide vertically first, as Pillow >= 12.2 does (default: Pillow 9.4's order)")
 	fs.BoolVar(&o.deterministic, "deterministic", false, "CUDA: no TF32, deterministic cuDNN (differs from PyTorch's defaults, so from the user's Python)")
-	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), true, false")
 	fs.BoolVar(&o.verbose, "verbose", false, "say on stderr how the model runs (device, threads, batches, warm-up)")
-	fs.BoolVar(&o.version, "version", false, "print LibTorch version, CUDA/cuDNN and devices, then exit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n\nPATH: image file, directory (its image files, sorted) or - (paths on stdin).\n"+
-			"Exit status: 0 all classified, 1 some inputs failed, 2 nothing could run, 130/143 interrupted.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	return fs
 }
 
 // parseArgs accepts flags before, between and after paths, as users type
@@ -145,11 +152,27 @@ type settings struct {
 
 // check validates the flags, bounds included, before anything runs.
 func (o *options) check(stderr io.Writer) (settings, error) {
+	if o.logits && o.format != "jsonl" {
+		return settings{}, errors.New("--logits needs --format jsonl")
+	}
+	if err := checkFormat(o.format); err != nil {
+		return settings{}, err
+	}
+	s, err := o.checkModel()
+	if err != nil {
+		return s, err
+	}
+	if s.progress, err = parseProgress(o.progress, stderr); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// checkModel validates the flags addModelFlags defines.
+func (o *options) checkModel() (settings, error) {
 	var s settings
 	var err error
 	switch cpus := runtime.NumCPU(); {
-	case o.logits && o.format != "jsonl":
-		return s, errors.New("--logits needs --format jsonl")
 	case o.batchSize < 1 || o.batchSize > maxBatchSize:
 		return s, fmt.Errorf("--batch-size %d: want 1 to %d", o.batchSize, maxBatchSize)
 	case o.threads < 1 || o.threads > cpus:
@@ -160,12 +183,6 @@ func (o *options) check(stderr io.Writer) (settings, error) {
 		return s, fmt.Errorf("--topk %d: want at least 1", o.topK)
 	case o.subBatch < 0:
 		return s, fmt.Errorf("--sub-batch %d: want 0 (automatic) or more", o.subBatch)
-	}
-	if err := checkFormat(o.format); err != nil {
-		return s, err
-	}
-	if s.progress, err = parseProgress(o.progress, stderr); err != nil {
-		return s, err
 	}
 	if s.device, err = binding.ParseDevice(o.device); err != nil {
 		return s, err
@@ -185,11 +202,64 @@ func (o *options) check(stderr io.Writer) (settings, error) {
 	return s, nil
 }
 
+// predictorOptions are the predictor's options from the model flags.
+func (o *options) predictorOptions(s settings, batchSize int) []predictor.Option {
+	opts := []predictor.Option{
+		predictor.WithDevice(s.device),
+		predictor.WithTransform(s.transform),
+		predictor.WithBatchSize(batchSize),
+		predictor.WithWorkers(o.workers),
+		predictor.WithEXIFTranspose(o.exif),
+		predictor.WithMaxInputSize(s.maxInput),
+		predictor.WithSubBatch(o.subBatch),
+		predictor.WithCheckCache(o.checkCache),
+	}
+	if o.topKSet {
+		opts = append(opts, predictor.WithTopK(o.topK))
+	}
+	if s.memory > 0 {
+		opts = append(opts, predictor.WithMemoryBudget(s.memory))
+	}
+	if o.labels != "" {
+		opts = append(opts, predictor.WithLabelsFile(o.labels))
+	}
+	return opts
+}
+
+// setUpLibTorch makes LibTorch's process-wide settings, before a model
+// loads.
+func (o *options) setUpLibTorch() error {
+	if err := binding.SetThreads(o.threads); err != nil {
+		return err
+	}
+	if o.deterministic {
+		return binding.SetCUDADeterministic(true)
+	}
+	return nil
+}
+
+// warnRandomWeights says so when the model says its weights are random.
+func warnRandomWeights(w io.Writer, model string, p *predictor.Predictor) {
+	info := p.ModelInfo()
+	if !info.RandomWeights() {
+		return
+	}
+	seed := ""
+	if info.Seed != nil {
+		seed = fmt.Sprintf(" (seed %d)", *info.Seed)
+	}
+	fmt.Fprintf(w, "predict: WARNING: %s has RANDOM weights%s: its predictions are meaningless.\n"+
+		"predict: export real ones with scripts/export_resnet18.py --pretrained, or --weights FILE.\n", model, seed)
+}
+
 // run is the command. Cancelling ctx (main does, on the first SIGINT or
 // SIGTERM, with an interrupted cause) stops the run: the batch in the
 // model finishes and prints, nothing else starts, and run returns the
 // signal's exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "serve" {
+		return runServe(ctx, args[1:], stdout, stderr)
+	}
 	var o options
 	fs := newFlagSet(&o, stderr)
 	paths, err := parseArgs(fs, args)
@@ -224,34 +294,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	// LibTorch's settings are the process's: set before the model loads.
-	if err := binding.SetThreads(o.threads); err != nil {
+	if err := o.setUpLibTorch(); err != nil {
 		return fatal(err)
 	}
-	if o.deterministic {
-		if err := binding.SetCUDADeterministic(true); err != nil {
-			return fatal(err)
-		}
-	}
-	opts := []predictor.Option{
-		predictor.WithDevice(s.device),
-		predictor.WithTransform(s.transform),
-		predictor.WithBatchSize(min(o.batchSize, len(inputs))),
-		predictor.WithWorkers(o.workers),
-		predictor.WithLogits(o.logits),
-		predictor.WithEXIFTranspose(o.exif),
-		predictor.WithMaxInputSize(s.maxInput),
-		predictor.WithSubBatch(o.subBatch),
-		predictor.WithCheckCache(o.checkCache),
-	}
-	if o.topKSet {
-		opts = append(opts, predictor.WithTopK(o.topK))
-	}
-	if s.memory > 0 {
-		opts = append(opts, predictor.WithMemoryBudget(s.memory))
-	}
-	if o.labels != "" {
-		opts = append(opts, predictor.WithLabelsFile(o.labels))
-	}
+	opts := append(o.predictorOptions(s, min(o.batchSize, len(inputs))), predictor.WithLogits(o.logits))
 	p, err := predictor.New(o.model, opts...)
 	if err != nil {
 		return fatal(err)
@@ -260,14 +306,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if code, ok := stopped(ctx); ok {
 		return code
 	}
-	if info := p.ModelInfo(); info.RandomWeights() {
-		seed := ""
-		if info.Seed != nil {
-			seed = fmt.Sprintf(" (seed %d)", *info.Seed)
-		}
-		fmt.Fprintf(stderr, "predict: WARNING: %s has RANDOM weights%s: its predictions are meaningless.\n"+
-			"predict: export real ones with scripts/export_resnet18.py --pretrained, or --weights FILE.\n", o.model, seed)
-	}
+	warnRandomWeights(stderr, o.model, p)
 	if o.verbose {
 		describe(stderr, o, p)
 	}

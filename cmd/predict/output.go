@@ -61,7 +61,7 @@ type tableWriter struct {
 func (t *tableWriter) write(r predictor.Result) error {
 	path := cutLeft(r.Path, t.pathW)
 	if r.Err != nil {
-		_, err := fmt.Fprintf(t.w, "%-*s  %5s  %-6s  error: %s\n", t.pathW, path, "-", "-", errText(r))
+		_, err := fmt.Fprintf(t.w, "%-*s  %5s  %-6s  error: %s\n", t.pathW, path, "-", "-", r.ErrorText())
 		return err
 	}
 	b := r.Best()
@@ -92,22 +92,10 @@ func cutLeft(s string, width int) string {
 
 type jsonlWriter struct{ w io.Writer }
 
-// jsonlLine is the schema shared with scripts/reference.py. encoding/json
-// writes float32 fields as the shortest decimal that round-trips to the
-// same float32.
-type jsonlLine struct {
-	Path   string            `json:"path"`
-	Top    []predictor.Class `json:"top,omitempty"`
-	Logits []float32         `json:"logits,omitempty"`
-	Error  string            `json:"error,omitempty"`
-}
-
+// write prints r as Result.MarshalJSON does: the schema shared with
+// scripts/reference.py.
 func (j *jsonlWriter) write(r predictor.Result) error {
-	line := jsonlLine{Path: r.Path, Top: r.Top, Logits: r.Logits}
-	if r.Err != nil {
-		line = jsonlLine{Path: r.Path, Error: errText(r)}
-	}
-	b, err := json.Marshal(line)
+	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
@@ -121,7 +109,7 @@ type csvWriter struct{ cw *csv.Writer }
 
 func (c *csvWriter) write(r predictor.Result) error {
 	if r.Err != nil {
-		c.cw.Write([]string{r.Path, "", "", "", "", errText(r)})
+		c.cw.Write([]string{r.Path, "", "", "", "", r.ErrorText()})
 		return c.flush()
 	}
 	for rank, cl := range r.Top {
@@ -133,11 +121,3 @@ func (c *csvWriter) write(r predictor.Result) error {
 }
 
 func (c *csvWriter) flush() error { c.cw.Flush(); return c.cw.Error() }
-
-// errText is the error without the path, which every format prints apart.
-func errText(r predictor.Result) string {
-	if ie, ok := r.Err.(*predictor.InputError); ok {
-		return ie.Err.Error()
-	}
-	return r.Err.Error()
-}
