@@ -8,27 +8,15 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
-	"time"
 )
 
-// classifyHandler is POST /v1/classify, for people and curl: the body is
+// serveClassify is POST /v1/classify, for people and curl: the body is
 // one image file (any Content-Type but multipart), answered with the
 // object `predict --format jsonl` prints for it; or multipart/form-data
 // whose file parts are images, answered with an array of those objects in
 // part order, a bad image getting its own {"path", "error"} object.
 // ?logits=true adds the logits. A bad single image is a 400 with its
 // object; everything else fails as the v2 endpoints do.
-func (s *Server) classifyHandler(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	s.m.inflight.Inc()
-	defer s.m.inflight.Dec()
-	n, f := s.serveClassify(w, r)
-	if f != nil {
-		writeFailure(w, f)
-	}
-	s.logRequest("classify", r.URL.Path, n, f, time.Since(start))
-}
-
 func (s *Server) serveClassify(w http.ResponseWriter, r *http.Request) (int, *failure) {
 	if f := s.unavailable(); f != nil {
 		return 0, f

@@ -27,9 +27,9 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /v2/models/{name}/versions/{version}", s.restModelMetadata)
 	mux.HandleFunc("GET /v2/models/{name}/ready", s.restModelReady)
 	mux.HandleFunc("GET /v2/models/{name}/versions/{version}/ready", s.restModelReady)
-	mux.HandleFunc("POST /v2/models/{name}/infer", s.restInfer)
-	mux.HandleFunc("POST /v2/models/{name}/versions/{version}/infer", s.restInfer)
-	mux.HandleFunc("POST /v1/classify", s.classifyHandler)
+	mux.HandleFunc("POST /v2/models/{name}/infer", s.inference("rest", s.serveREST))
+	mux.HandleFunc("POST /v2/models/{name}/versions/{version}/infer", s.inference("rest", s.serveREST))
+	mux.HandleFunc("POST /v1/classify", s.inference("classify", s.serveClassify))
 	mux.Handle("GET /metrics", s.m.handler())
 	mux.HandleFunc("GET /{$}", s.page)
 	s.mux = mux
@@ -341,15 +341,20 @@ func flatBase64(data []byte) (out [][]byte, ok bool) {
 	}
 }
 
-func (s *Server) restInfer(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	s.m.inflight.Inc()
-	defer s.m.inflight.Dec()
-	n, f := s.serveREST(w, r)
-	if f != nil {
-		writeFailure(w, f)
+// inference is an inference endpoint: serve's work, counted in flight,
+// its failure answered, and the request logged and measured; serve
+// returns how many images the request held.
+func (s *Server) inference(protocol string, serve func(http.ResponseWriter, *http.Request) (int, *failure)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		s.m.inflight.Inc()
+		defer s.m.inflight.Dec()
+		n, f := serve(w, r)
+		if f != nil {
+			writeFailure(w, f)
+		}
+		s.logRequest(protocol, r.URL.Path, n, f, time.Since(start))
 	}
-	s.logRequest("rest", r.URL.Path, n, f, time.Since(start))
 }
 
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) (int, *failure) {
