@@ -49,13 +49,15 @@ PREFIX      ?= /usr/local
 # $(GOBIN).
 STATICCHECK_VERSION        := v0.8.2
 GRPCURL_VERSION            := v1.9.4
+VERSITYGW_VERSION          := v1.8.0
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.1
 GOBIN       := $(or $(shell $(GO) env GOBIN 2>/dev/null),$(shell $(GO) env GOPATH 2>/dev/null)/bin)
 STATICCHECK := $(GOBIN)/staticcheck
 GRPCURL     := $(GOBIN)/grpcurl
+VERSITYGW   := $(GOBIN)/versitygw
 
-.PHONY: all deps shim lib pkgconfig install build predict test lint proto models corpus mutants fuzz gpu-binaries clean
+.PHONY: all deps shim lib pkgconfig install build predict test lint proto models corpus mutants fuzz gpu-binaries image image-test bench-shards clean
 
 all: build
 
@@ -118,8 +120,8 @@ predict: build
 
 # PREDICT_REQUIRE_ORACLE=1 turns "oracle or model missing" skips into
 # failures: here everything is prepared, so nothing may be skipped.
-test: build models lint $(GRPCURL)
-	PATH=$(GOBIN):$$PATH PREDICT_REQUIRE_ORACLE=1 $(GO_DEV) test -race -count=1 -ldflags='$(TEST_LDFLAGS)' ./...
+test: build models lint $(GRPCURL) $(VERSITYGW)
+	PATH=$(GOBIN):$$PATH PREDICT_REQUIRE_ORACLE=1 $(GO_DEV) test -race -count=1 -timeout 30m -ldflags='$(TEST_LDFLAGS)' ./...
 	cd deploy && $(GO) test -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
 
@@ -133,6 +135,10 @@ $(STATICCHECK):
 
 $(GRPCURL):
 	$(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+# A real S3 server for the object storage tests, on loopback.
+$(VERSITYGW):
+	$(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
 # The Go code of proto/open_inference_grpc.proto (committed): Debian's
 # protoc and the pinned Go plugins.
@@ -151,6 +157,25 @@ gpu-binaries: build
 	mkdir -p build/gpu
 	for p in binding predictor cmd/predict; do \
 	  $(GO_DEV) test -c -o build/gpu/$$(basename $$p).test -ldflags='$(GPU_TEST_LDFLAGS)' ./$$p || exit 1; done
+
+# The container image (Containerfile), built without a registry by
+# scripts/image.sh: a debootstrapped Debian 12 as the local debian:12-slim,
+# buildah with vfs storage and chroot isolation. Minutes, so not part of
+# make test; docs/BENCHMARKS.md has its size and build time.
+image: build
+	@for p in debootstrap buildah; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; fi
+	scripts/image.sh build
+
+# predict --version and one prediction inside the image, the same as
+# bin/predict's.
+image-test: image models
+	scripts/image.sh test
+
+# N local shards (--threads 1 each) over a generated image set, merged:
+# the merge must equal the single run; wall time per N.
+bench-shards: build models
+	scripts/bench_shards.sh
 
 # The decode test corpus (the corpus test also makes its own in a temp dir).
 corpus: deps

@@ -1,4 +1,5 @@
-// Package deploy holds the Kubernetes manifests of predict serve; its test
+// Package deploy holds the Kubernetes manifests of predict serve and of
+// the sharded batch job; its test
 // decodes each one strictly into the Kubernetes API types, so that a typo
 // or a misplaced field fails before a cluster sees it. It is a module of
 // its own so that the main module does not depend on k8s.io/api.
@@ -8,10 +9,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -196,5 +200,92 @@ func TestKServe(t *testing.T) {
 	m := is.Spec.Predictor.Model
 	if m.Runtime != rt.Metadata.Name || m.ModelFormat.Name != rt.Spec.SupportedModelFormats[0].Name || m.ProtocolVersion != "v2" {
 		t.Errorf("the InferenceService (runtime %s, format %s, protocol %s) does not select the runtime %s", m.Runtime, m.ModelFormat.Name, m.ProtocolVersion, rt.Metadata.Name)
+	}
+}
+
+// The exit codes of predict (predict -h) that the Jobs' failure policies
+// act on.
+const (
+	exitFatal = 2  // nothing could run: a retry cannot help
+	exitRetry = 75 // storage unreachable, device lost
+)
+
+func TestBatchJob(t *testing.T) {
+	var j batchv1.Job
+	decode(t, filepath.Join("batch", "job.yaml"), &j)
+	if j.Kind != "Job" || j.APIVersion != "batch/v1" {
+		t.Fatalf("kind %s/%s", j.APIVersion, j.Kind)
+	}
+	s := j.Spec
+	if s.CompletionMode == nil || *s.CompletionMode != batchv1.IndexedCompletion || s.Completions == nil {
+		t.Fatal("not an Indexed Job with completions")
+	}
+	c := s.Template.Spec.Containers[0]
+	if want := "auto/" + strconv.Itoa(int(*s.Completions)); flagValue(c.Args, "shard") != want {
+		t.Errorf("--shard %q, want %q: one shard per completion index", flagValue(c.Args, "shard"), want)
+	}
+	if s.Parallelism == nil || *s.Parallelism > *s.Completions {
+		t.Errorf("parallelism %v above completions %d", s.Parallelism, *s.Completions)
+	}
+	if s.BackoffLimitPerIndex == nil || *s.BackoffLimitPerIndex < 1 {
+		t.Error("no backoffLimitPerIndex: a pod lost for the infrastructure's sake is not retried")
+	}
+	if s.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		t.Error("podFailurePolicy needs restartPolicy Never")
+	}
+	out := flagValue(c.Args, "output")
+	if !strings.Contains(out, "$(JOB_COMPLETION_INDEX)") || !slices.Contains(c.Args, "--resume") {
+		t.Errorf("--output %q: one output per index, resumed by the pod that replaces a lost one", out)
+	}
+	named := false
+	for _, e := range c.Env {
+		named = named || e.Name == "JOB_COMPLETION_INDEX"
+	}
+	if !named {
+		t.Error("JOB_COMPLETION_INDEX is not in the container's env, so $(JOB_COMPLETION_INDEX) in args does not expand")
+	}
+	checkFailurePolicy(t, s.PodFailurePolicy, c.Name, batchv1.PodFailurePolicyActionFailIndex)
+
+	var m batchv1.Job
+	decode(t, filepath.Join("batch", "merge-job.yaml"), &m)
+	mc := m.Spec.Template.Spec.Containers[0]
+	if len(mc.Args) == 0 || mc.Args[0] != "merge" {
+		t.Fatalf("the merge job runs %v, not predict merge", mc.Args)
+	}
+	if prefix := out[:strings.LastIndex(out, "/")+1]; mc.Args[len(mc.Args)-1] != prefix {
+		t.Errorf("the merge reads %s, the shards write under %s", mc.Args[len(mc.Args)-1], prefix)
+	}
+	if strings.HasPrefix(flagValue(mc.Args, "output"), mc.Args[len(mc.Args)-1]) {
+		t.Error("the merged output is under the shards' prefix: a rerun of the merge would read it as a shard")
+	}
+	checkFailurePolicy(t, m.Spec.PodFailurePolicy, mc.Name, batchv1.PodFailurePolicyActionFailJob)
+}
+
+// checkFailurePolicy: the fatal code ends at once, disruptions are
+// ignored, and the retry code is left to count against the backoff limit.
+func checkFailurePolicy(t *testing.T, p *batchv1.PodFailurePolicy, container string, fatal batchv1.PodFailurePolicyAction) {
+	t.Helper()
+	if p == nil {
+		t.Fatal("no podFailurePolicy")
+	}
+	var fails, ignoresDisruption bool
+	for _, r := range p.Rules {
+		if e := r.OnExitCodes; e != nil {
+			if e.ContainerName == nil || *e.ContainerName != container || e.Operator != batchv1.PodFailurePolicyOnExitCodesOpIn {
+				t.Errorf("rule %v: want operator In on container %s", r, container)
+			}
+			if r.Action == fatal && slices.Contains(e.Values, exitFatal) {
+				fails = true
+			}
+			if slices.Contains(e.Values, exitRetry) {
+				t.Errorf("exit %d (worth retrying) has rule %s; it must count against the backoff limit", exitRetry, r.Action)
+			}
+		}
+		for _, c := range r.OnPodConditions {
+			ignoresDisruption = ignoresDisruption || c.Type == corev1.DisruptionTarget && r.Action == batchv1.PodFailurePolicyActionIgnore
+		}
+	}
+	if !fails || !ignoresDisruption {
+		t.Errorf("podFailurePolicy: %s on exit %d %v, Ignore on DisruptionTarget %v", fatal, exitFatal, fails, ignoresDisruption)
 	}
 }

@@ -17,9 +17,10 @@ import (
 )
 
 // Input is one thing to classify: an image file (File), an encoded image
-// file in memory (Bytes) or behind a reader (Reader), or a decoded image
-// (Image). Its name labels its Result and errors. The zero Input is an
-// unnamed, empty file in memory, which fails to decode. An Input is a
+// file in memory (Bytes), behind a reader (Reader) or opened when its
+// turn comes (Opener), or a decoded image (Image). Its name labels its
+// Result and errors. The zero Input is an unnamed, empty file in memory,
+// which fails to decode. An Input is a
 // value, but what it refers to is not copied: a Reader input is read once
 // and must not be read elsewhere meanwhile.
 type Input struct {
@@ -28,6 +29,7 @@ type Input struct {
 	path string
 	data []byte
 	r    io.Reader
+	open func(context.Context) (io.ReadCloser, error)
 	img  image.Image
 }
 
@@ -37,6 +39,7 @@ const (
 	bytesInput inputKind = iota
 	fileInput
 	readerInput
+	openerInput
 	imageInput
 )
 
@@ -51,6 +54,16 @@ func Bytes(name string, data []byte) Input { return Input{name: name, kind: byte
 // maximum input size (WithMaxInputSize); r is read once, on a worker
 // goroutine.
 func Reader(name string, r io.Reader) Input { return Input{name: name, kind: readerInput, r: r} }
+
+// Opener is an encoded image file that open opens when its turn comes,
+// on a worker goroutine and with the call's context: an object in a
+// bucket, say, fetched only as fast as the model takes images. When the
+// reader has a Size() int64 method (gocloud.dev's blob.Reader has), a
+// size above the maximum input size fails before anything is read. The
+// reader is read to its end, at most that size, and closed.
+func Opener(name string, open func(ctx context.Context) (io.ReadCloser, error)) Input {
+	return Input{name: name, kind: openerInput, open: open}
+}
 
 // Image is a decoded image. Parity with Python covers the preprocessing
 // from here on; see rgb.FromImage for how pixels are read.
@@ -93,11 +106,28 @@ func (p *Predictor) read(ctx context.Context, in Input, s *scratch) ([]byte, err
 		return readFile(ctx, in.path, p.cfg.maxInput, &s.file)
 	case readerInput:
 		return readAtMost(in.r, p.cfg.maxInput, &s.file)
+	case openerInput:
+		return p.readOpener(ctx, in.open, s)
 	}
 	if int64(len(in.data)) > p.cfg.maxInput {
 		return nil, tooLarge(int64(len(in.data)), p.cfg.maxInput)
 	}
 	return in.data, nil
+}
+
+func (p *Predictor) readOpener(ctx context.Context, open func(context.Context) (io.ReadCloser, error), s *scratch) ([]byte, error) {
+	if open == nil {
+		return nil, errors.New("nil opener")
+	}
+	rc, err := open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if sz, ok := rc.(interface{ Size() int64 }); ok && sz.Size() > p.cfg.maxInput {
+		return nil, tooLarge(sz.Size(), p.cfg.maxInput)
+	}
+	return readAtMost(rc, p.cfg.maxInput, &s.file)
 }
 
 // decodeNeed is what decoding data and preprocessing the result hold at

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -209,9 +211,19 @@ func TestStreamMixedInputs(t *testing.T) {
 	blob := readAll(t, []string{path})[0]
 	img, err := decode.Bytes(blob, decode.Limits{})
 	require.NoError(t, err)
+	closed := 0
+	opened := func(ctx context.Context) (io.ReadCloser, error) {
+		require.NoError(t, ctx.Err(), "opened with the call's live context")
+		return &sizedReader{Reader: bytes.NewReader(blob), size: int64(len(blob)), closed: &closed}, nil
+	}
+	huge := func(context.Context) (io.ReadCloser, error) {
+		return &sizedReader{Reader: iotest.ErrReader(errors.New("read although too large")), size: 1 << 40, closed: &closed}, nil
+	}
+	failing := func(context.Context) (io.ReadCloser, error) { return nil, fs.ErrPermission }
 	inputs := []Input{
 		File(path), Bytes("mem", blob), Reader("stream", bytes.NewReader(blob)),
 		Bytes("bad", []byte("nope")), Image("decoded", img), File("testdata/missing.jpg"),
+		Opener("opened", opened), Opener("huge", huge), Opener("failing", failing),
 	}
 	var got []Result
 	for r, err := range p.Stream(context.Background(), slices.Values(inputs)) {
@@ -223,13 +235,26 @@ func TestStreamMixedInputs(t *testing.T) {
 		assert.Equal(t, i, r.Index)
 		assert.Equal(t, inputs[i].Name(), r.Path)
 	}
-	for _, i := range []int{1, 2, 4} {
+	for _, i := range []int{1, 2, 4, 6} {
 		require.NoError(t, got[i].Err)
 		assert.Equal(t, got[0].Logits, got[i].Logits, inputs[i].Name())
 	}
 	assert.ErrorIs(t, got[3].Err, decode.ErrNotImage)
 	assert.ErrorIs(t, got[5].Err, fs.ErrNotExist)
+	assert.ErrorContains(t, got[7].Err, "above the 1073741824-byte maximum input size", "refused from its Size, unread")
+	assert.ErrorIs(t, got[8].Err, fs.ErrPermission)
+	assert.Equal(t, 2, closed, "every reader opened is closed")
 }
+
+// sizedReader is a ReadCloser that knows its size, as blob.Reader does.
+type sizedReader struct {
+	io.Reader
+	size   int64
+	closed *int
+}
+
+func (r *sizedReader) Size() int64  { return r.size }
+func (r *sizedReader) Close() error { *r.closed++; return nil }
 
 // Breaking out of the loop stops the run; a cancelled context ends it
 // with the context's error as the last pair.

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"go/build"
 	"math"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,27 +19,10 @@ import (
 	pb "github.com/torchgo/predict/server/inferencepb"
 )
 
-// tool finds a program on PATH or where go install puts it.
-func tool(t *testing.T, name, install string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, dir := range []string{os.Getenv("GOBIN"), filepath.Join(build.Default.GOPATH, "bin")} {
-		if p := filepath.Join(dir, name); dir != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	testenv.Missing(t, name+" ("+install+")")
-	return ""
-}
-
 // grpcurl, a generic gRPC client that knows the service only from the
 // repository's .proto, gets the reference's logits too.
 func TestGRPCurl(t *testing.T) {
-	grpcurl := tool(t, "grpcurl", "make test installs it: go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4")
+	grpcurl := testenv.Tool(t, "grpcurl", "make test installs it: go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4")
 	model := testenv.Model(t)
 	testenv.Python(t)
 	paths, data := images(t)
@@ -100,7 +80,7 @@ func TestGRPCurl(t *testing.T) {
 // The page, in a real headless Chromium: choose an image, and the top
 // class it shows is the reference's.
 func TestPageInBrowser(t *testing.T) {
-	chromium := tool(t, "chromium", "make test installs Debian's chromium")
+	chromium := testenv.Tool(t, "chromium", "make test installs Debian's chromium")
 	model := testenv.Model(t)
 	testenv.Python(t)
 	paths, _ := images(t)

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"path"
 	"sort"
 	"strings"
 
 	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/internal/storage"
+	"github.com/torchgo/predict/predictor"
 )
 
 // imageExtensions are the file name extensions a directory argument
@@ -25,15 +27,49 @@ func imageExtensions() map[string]bool {
 	return m
 }
 
+// source is one input of the run: a local path, or an object in a
+// bucket.
+type source struct {
+	name string          // as results print it: the path, or the object's URL
+	obj  *storage.Object // nil for a local path
+}
+
+// input is the source as the predictor reads it: an object is opened
+// on a worker, refused before download when larger than max.
+func (s source) input(store *storage.Store, max int64) predictor.Input {
+	if s.obj == nil {
+		return predictor.File(s.name)
+	}
+	obj := *s.obj
+	return predictor.Opener(s.name, func(ctx context.Context) (io.ReadCloser, error) {
+		return store.Open(ctx, obj, max)
+	})
+}
+
 // expandInputs turns the command-line arguments into the list of inputs:
 // files as given, directories as their image files sorted by name (not
-// recursive), "-" as one path per line of stdin (taken literally). The
-// rules are scripts/reference.py's, so both list the same inputs. A path
-// that does not exist stays in the list so that it gets its own error
-// line. Reading stdin gives up when ctx ends.
-func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string, error) {
-	var out []string
+// recursive), "-" as one path per line of stdin (taken literally). A
+// storage URL names an object, or with a trailing "/" the objects
+// directly under that prefix with an image file's extension, sorted by
+// key, as a directory. The rules are scripts/reference.py's, so both list
+// the same inputs. A path that does not exist stays in the list so that
+// it gets its own error line. Reading stdin gives up when ctx ends.
+func expandInputs(ctx context.Context, args []string, stdin io.Reader, store *storage.Store) ([]source, error) {
+	var out []source
 	exts := imageExtensions()
+	isImage := func(name string) bool { return exts[strings.ToLower(path.Ext(name))] }
+	add := func(name string) error {
+		if !storage.IsURL(name) {
+			out = append(out, source{name: name})
+			return nil
+		}
+		o, err := store.Object(ctx, name)
+		if err != nil {
+			return err
+		}
+		out = append(out, source{name: o.URL, obj: &o})
+		return nil
+	}
 	for _, a := range args {
 		switch st, err := os.Stat(a); {
 		case a == "-":
@@ -41,7 +77,23 @@ func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string
 			if err != nil {
 				return nil, fmt.Errorf("reading paths from stdin: %w", err)
 			}
-			out = append(out, lines...)
+			for _, l := range lines {
+				if err := add(l); err != nil {
+					return nil, err
+				}
+			}
+		case storage.IsPrefix(a):
+			objs, err := store.List(ctx, a, isImage)
+			if err != nil {
+				return nil, err
+			}
+			for i := range objs {
+				out = append(out, source{name: objs[i].URL, obj: &objs[i]})
+			}
+		case storage.IsURL(a):
+			if err := add(a); err != nil {
+				return nil, err
+			}
 		case err == nil && st.IsDir():
 			entries, err := os.ReadDir(a)
 			if err != nil {
@@ -49,7 +101,7 @@ func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string
 			}
 			var names []string
 			for _, e := range entries {
-				if !exts[strings.ToLower(filepath.Ext(e.Name()))] {
+				if !isImage(e.Name()) {
 					continue
 				}
 				// Symlinks are followed, as Python's DirEntry.is_file() does.
@@ -59,10 +111,10 @@ func expandInputs(ctx context.Context, args []string, stdin io.Reader) ([]string
 			}
 			sort.Strings(names)
 			for _, n := range names {
-				out = append(out, join(a, n))
+				out = append(out, source{name: join(a, n)})
 			}
 		default:
-			out = append(out, a)
+			out = append(out, source{name: a})
 		}
 	}
 	return out, nil

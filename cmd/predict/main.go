@@ -8,9 +8,17 @@
 // order, each as soon as it and the ones before it are done; diagnostics
 // to stderr.
 //
+// A PATH may also be a storage URL (s3://, gs://, azblob://, file://,
+// mem://): an object, or with a trailing "/" the objects under that
+// prefix. --output writes the results to a file or an object, --resume
+// continues an interrupted run's output, --shard takes one part of the
+// list, and predict merge joins the parts' outputs into one run's.
+//
 // Exit status: 0 when every image was classified; 1 when some inputs
 // failed (each has its own error line, and all others were printed);
 // 2 when nothing could run (bad flags, unreadable model, no inputs);
+// 75 when the infrastructure failed (storage unreachable, device lost):
+// what was done is written, and a rerun with --resume continues;
 // 130 or 143 after SIGINT or SIGTERM: the first one lets the batch in the
 // model finish and print, starts nothing more, and exits; a second one
 // exits at once.
@@ -27,8 +35,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/internal/storage"
 	"github.com/torchgo/predict/predictor"
 	"github.com/torchgo/predict/preprocess"
 )
@@ -37,6 +47,7 @@ const (
 	exitOK      = 0
 	exitPartial = 1
 	exitFatal   = 2
+	exitRetry   = 75 // sysexits' EX_TEMPFAIL: the infrastructure failed, worth retrying
 )
 
 // Upper bounds of the numeric flags: beyond them a run only wastes memory
@@ -76,9 +87,11 @@ func (i interrupted) exitCode() int {
 type options struct {
 	model, labels, preset, device, format, progress string
 	maxInput, memory, checkCache                    string
+	output, shard                                   string
 	batchSize, topK, threads, workers, subBatch     int
+	checkpoint                                      time.Duration
 	logits, version, exif, deterministic, tallFirst bool
-	verbose, topKSet                                bool
+	verbose, topKSet, resume, allowInputErrors      bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -89,10 +102,18 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.logits, "logits", false, "include raw float32 logits (jsonl only)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (when stderr is a terminal), true, false")
 	fs.BoolVar(&o.version, "version", false, "print LibTorch version, CUDA/cuDNN and devices, then exit")
+	fs.StringVar(&o.output, "output", "", "write the results to this file or storage URL instead of stdout, each as soon as it is done")
+	fs.BoolVar(&o.resume, "resume", false, "keep the results --output already holds for these inputs and do the rest (jsonl or csv; a missing output starts afresh)")
+	fs.StringVar(&o.shard, "shard", "", "I/N: take the I-th (from 0) of N contiguous parts of the input list; auto/N: I from $"+jobIndexEnv)
+	fs.DurationVar(&o.checkpoint, "checkpoint", 30*time.Second, "how often results are made durable: a storage URL --output is uploaded, a file synced")
+	fs.BoolVar(&o.allowInputErrors, "allow-input-errors", false, "exit 0, not 1, when some inputs failed (each still has its error line)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n       predict serve [flags]   (an inference server: predict serve -h)\n\n"+
-			"PATH: image file, directory (its image files, sorted) or - (paths on stdin).\n"+
-			"Exit status: 0 all classified, 1 some inputs failed, 2 nothing could run, 130/143 interrupted.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "usage: predict [flags] PATH...\n       predict serve [flags]   (an inference server: predict serve -h)\n"+
+			"       predict merge [--output OUT] SHARD-OUTPUT...   (join the outputs of --shard runs: predict merge -h)\n\n"+
+			"PATH: image file, directory (its image files, sorted), - (paths on stdin), or a storage URL\n"+
+			"(s3://, gs://, azblob://, file://, mem://; ending in / for the objects under a prefix).\n"+
+			"Exit status: 0 all classified, 1 some inputs failed, 2 nothing could run, 75 infrastructure\n"+
+			"failed (retry, with --resume), 130/143 interrupted.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	return fs
@@ -141,6 +162,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFailed is the exit code of a command line the flag package
+// refused (and explained): 0 for -h, which asked for that.
+func parseFailed(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitFatal
+}
+
 // settings are the flags checked and turned into what the run needs.
 type settings struct {
 	device    binding.Device
@@ -148,6 +178,7 @@ type settings struct {
 	maxInput  int64
 	memory    int64 // 0: the predictor's default
 	progress  bool
+	shard     shard
 }
 
 // check validates the flags, bounds included, before anything runs.
@@ -158,8 +189,19 @@ func (o *options) check(stderr io.Writer) (settings, error) {
 	if err := checkFormat(o.format); err != nil {
 		return settings{}, err
 	}
+	switch {
+	case o.resume && o.output == "":
+		return settings{}, errors.New("--resume needs --output")
+	case o.resume && o.format == "table":
+		return settings{}, errors.New("--resume needs --format jsonl or csv")
+	case o.checkpoint <= 0:
+		return settings{}, fmt.Errorf("--checkpoint %v: want a positive duration", o.checkpoint)
+	}
 	s, err := o.checkModel()
 	if err != nil {
+		return s, err
+	}
+	if s.shard, err = parseShard(o.shard); err != nil {
 		return s, err
 	}
 	if s.progress, err = parseProgress(o.progress, stderr); err != nil {
@@ -260,14 +302,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "serve" {
 		return runServe(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "merge" {
+		return runMerge(ctx, args[1:], stdout, stderr)
+	}
 	var o options
 	fs := newFlagSet(&o, stderr)
 	paths, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitFatal
+		return parseFailed(err)
 	}
 	fs.Visit(func(f *flag.Flag) { o.topKSet = o.topKSet || f.Name == "topk" })
 	fatal := func(err error) int {
@@ -281,47 +323,125 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fatal(err)
 	}
-	inputs, err := expandInputs(ctx, paths, stdin)
+	store := &storage.Store{}
+	defer store.Close()
+	// Storage that stays unreachable is worth a retry; anything else
+	// before the run is the caller's to fix.
+	fail := func(err error) int {
+		var u *storage.UnavailableError
+		if errors.As(err, &u) {
+			fmt.Fprintf(stderr, "predict: %v\n", err)
+			return exitRetry
+		}
+		return fatal(err)
+	}
+	all, err := expandInputs(ctx, paths, stdin, store)
 	if err != nil {
 		if code, ok := stopped(ctx); ok {
 			return code
 		}
-		return fatal(err)
+		return fail(err)
 	}
-	if len(inputs) == 0 {
+	if len(all) == 0 {
 		fs.Usage()
 		return fatal(errors.New("no input images"))
+	}
+	lo, hi := s.shard.bounds(len(all))
+	inputs := all[lo:hi]
+	// The batch size of the whole run, resumed or not: the batches are
+	// the uninterrupted run's.
+	batchSize := min(o.batchSize, max(len(inputs), 1))
+
+	var dst io.Writer = stdout
+	var out *outputFile
+	prior := written{}
+	if o.output != "" {
+		if out, err = openOutput(ctx, store, o.output, o.resume, o.checkpoint); err != nil {
+			return fail(fmt.Errorf("--output: %w", err))
+		}
+		defer out.f.Close()
+		if o.resume {
+			if prior, err = resumeOutput(out, o.format, inputs, batchSize); err != nil {
+				return fatal(fmt.Errorf("--resume: %s: %w", o.output, err))
+			}
+			if len(prior.results) > 0 {
+				fmt.Fprintf(stderr, "predict: resuming %s: %d of %d inputs done\n", o.output, len(prior.results), len(inputs))
+			}
+		}
+		dst = out
+	}
+	done, failed := len(prior.results), 0
+	for _, r := range prior.results {
+		if r.failed {
+			failed++
+		}
+	}
+	todo := inputs[done:]
+	// finish makes the output durable and says how the run ended.
+	finish := func(code int) int {
+		if out != nil {
+			if err := out.Close(); err != nil {
+				fmt.Fprintf(stderr, "predict: --output: %v\n", err)
+				return exitRetry
+			}
+		}
+		if code != exitOK {
+			return code
+		}
+		if failed > 0 {
+			fmt.Fprintf(stderr, "predict: %d of %d inputs failed\n", failed, len(inputs))
+			if !o.allowInputErrors {
+				return exitPartial
+			}
+		}
+		return exitOK
+	}
+	w, err := newWriter(o.format, dst, names(inputs), prior.header > 0)
+	if err != nil {
+		return finish(fail(err))
+	}
+	if len(todo) == 0 {
+		return finish(exitOK)
 	}
 
 	// LibTorch's settings are the process's: set before the model loads.
 	if err := o.setUpLibTorch(); err != nil {
 		return fatal(err)
 	}
-	opts := append(o.predictorOptions(s, min(o.batchSize, len(inputs))), predictor.WithLogits(o.logits))
+	opts := append(o.predictorOptions(s, batchSize), predictor.WithLogits(o.logits))
 	p, err := predictor.New(o.model, opts...)
 	if err != nil {
 		return fatal(err)
 	}
 	defer p.Close()
 	if code, ok := stopped(ctx); ok {
-		return code
+		return finish(code)
 	}
 	warnRandomWeights(stderr, o.model, p)
 	if o.verbose {
 		describe(stderr, o, p)
 	}
-	out, err := newWriter(o.format, stdout, inputs)
-	if err != nil {
-		return fatal(err)
-	}
 
 	// When ctx ends (a signal), the batch in the model finishes and
-	// prints; nothing else starts.
-	done, failed := 0, 0
-	bar := newProgress(stderr, len(inputs))
-	for r, err := range p.Stream(ctx, predictor.Files(inputs)) {
+	// prints; nothing else starts. A result that failed for the
+	// infrastructure's sake is not written: the run stops before it, and
+	// a resumed run does it again.
+	bar := newProgress(stderr, len(todo))
+	sources := func(yield func(predictor.Input) bool) {
+		for _, src := range todo {
+			if !yield(src.input(store, s.maxInput)) {
+				return
+			}
+		}
+	}
+	for r, err := range p.Stream(ctx, sources) {
 		if _, sig := stopped(ctx); sig && err != nil {
 			break // the run's own end, reported below
+		}
+		if err == nil && infrastructure(r.Err) {
+			bar.finish()
+			fmt.Fprintf(stderr, "predict: %v\npredict: stopped after %d of %d inputs; run again with --resume to go on\n", r.Err, done, len(inputs))
+			return finish(exitRetry)
 		}
 		if err == nil {
 			done++
@@ -331,26 +451,67 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if s.progress {
 				bar.add(r.Err != nil)
 			}
-			err = out.write(r)
+			err = w.write(r)
 		}
 		if err != nil {
 			bar.finish()
+			if out != nil {
+				fmt.Fprintf(stderr, "predict: --output: %v\n", err)
+				return finish(exitRetry)
+			}
 			return fatal(err)
 		}
 	}
 	bar.finish()
-	if err := out.flush(); err != nil {
-		return fatal(err)
+	if err := w.flush(); err != nil {
+		return finish(fatal(err))
 	}
 	if code, ok := stopped(ctx); ok {
 		fmt.Fprintf(stderr, "predict: %v: %d of %d inputs done\n", context.Cause(ctx), done, len(inputs))
-		return code
+		return finish(code)
 	}
-	if failed > 0 {
-		fmt.Fprintf(stderr, "predict: %d of %d inputs failed\n", failed, len(inputs))
-		return exitPartial
+	return finish(exitOK)
+}
+
+// infrastructure reports whether a result failed for want of the
+// machinery, not for its input or the model: storage unavailable, the
+// device lost or out of memory. Such a failure is worth a retry, later or
+// elsewhere.
+func infrastructure(err error) bool {
+	var u *storage.UnavailableError
+	var b *predictor.BatchError
+	return errors.As(err, &u) || errors.As(err, &b) && (errors.Is(err, binding.ErrDevice) || errors.Is(err, binding.ErrOutOfMemory))
+}
+
+// resumeOutput reads what the output already holds, keeps the results
+// the resumed run keeps (resumePoint) and cuts the rest.
+func resumeOutput(out *outputFile, format string, inputs []source, batch int) (written, error) {
+	size, err := out.size()
+	if err != nil {
+		return written{}, err
 	}
-	return exitOK
+	w, err := scanOutput(out.f, size, format)
+	if err != nil {
+		return w, err
+	}
+	keep, err := resumePoint(w, inputs, batch)
+	if err != nil {
+		return w, err
+	}
+	w.results = w.results[:keep]
+	end := w.header
+	if keep > 0 {
+		end = w.results[keep-1].end
+	}
+	return w, out.cut(end)
+}
+
+func names(inputs []source) []string {
+	n := make([]string, len(inputs))
+	for i, s := range inputs {
+		n[i] = s.name
+	}
+	return n
 }
 
 // defaultCheckCache is $XDG_CACHE_HOME/predict (or ~/.cache/predict), ""

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/torchgo/predict/decode"
+	"github.com/torchgo/predict/internal/storage"
 	"github.com/torchgo/predict/internal/testenv"
 )
 
@@ -154,9 +155,9 @@ func TestExpandInputs(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), nil, 0o644))
 	}
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub.jpg"), 0o755))
-	got, err := expandInputs(context.Background(), []string{dir, "-", "missing.jpg"}, strings.NewReader("x.jpg\n\ny.png\r\n"))
+	got, err := expandInputs(context.Background(), []string{dir, "-", "missing.jpg"}, strings.NewReader("x.jpg\n\ny.png\r\n"), &storage.Store{})
 	require.NoError(t, err)
-	assert.Equal(t, []string{dir + "/.hidden.jpg", dir + "/a.jpg", dir + "/b.PNG", "x.jpg", "y.png", "missing.jpg"}, got)
+	assert.Equal(t, []string{dir + "/.hidden.jpg", dir + "/a.jpg", dir + "/b.PNG", "x.jpg", "y.png", "missing.jpg"}, names(got))
 
 	// Flags may follow paths.
 	var o options
@@ -180,11 +181,11 @@ func TestDirectoryExpansionMatchesReference(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte("not an image"), 0o644))
 	}
 	want := testenv.Reference(t, "--model", model, "--", dir)
-	got, err := expandInputs(context.Background(), []string{dir}, nil)
+	got, err := expandInputs(context.Background(), []string{dir}, nil, &storage.Store{})
 	require.NoError(t, err)
 	require.Len(t, got, len(want))
 	for i := range got {
-		assert.Equal(t, want[i].Path, got[i])
+		assert.Equal(t, want[i].Path, got[i].name)
 	}
 	assert.Len(t, got, len(decode.Extensions())+1)
 }

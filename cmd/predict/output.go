@@ -29,7 +29,8 @@ func checkFormat(format string) error {
 
 // newWriter makes the writer for format. The table's columns are fixed
 // up front from the widest of paths, within a limit, so that rows stream.
-func newWriter(format string, w io.Writer, paths []string) (writer, error) {
+// The csv header is written unless w already holds it (a resumed run).
+func newWriter(format string, w io.Writer, paths []string, hasHeader bool) (writer, error) {
 	switch format {
 	case "table":
 		t := &tableWriter{w: w, pathW: columnWidth(paths, len("PATH"), maxPathWidth)}
@@ -38,8 +39,12 @@ func newWriter(format string, w io.Writer, paths []string) (writer, error) {
 	case "jsonl":
 		return &jsonlWriter{w: w}, nil
 	case "csv":
-		cw := csv.NewWriter(w)
-		return &csvWriter{cw: cw}, cw.Write([]string{"path", "rank", "index", "label", "prob", "error"})
+		c := &csvWriter{cw: csv.NewWriter(w)}
+		if hasHeader {
+			return c, nil
+		}
+		_, err := io.WriteString(w, csvHeader)
+		return c, err
 	}
 	return nil, checkFormat(format)
 }

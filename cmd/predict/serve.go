@@ -67,10 +67,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var so serveOptions
 	fs := newServeFlagSet(&o, &so, stderr)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitFatal
+		return parseFailed(err)
 	}
 	fatal := func(err error) int {
 		fmt.Fprintf(stderr, "predict serve: %v\n", err)

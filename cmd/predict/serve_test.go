@@ -168,7 +168,7 @@ func TestDeployManifestsUseRealFlags(t *testing.T) {
 	files, err := filepath.Glob(testenv.Path("deploy", "*", "*.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	arg := regexp.MustCompile(`^\s*- (--[a-z-]+=\S+)\s*$`)
+	arg := regexp.MustCompile(`^\s*- (--[a-z-]+(=\S+)?|serve|merge)\s*$`)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		require.NoError(t, err)
@@ -182,12 +182,24 @@ func TestDeployManifestsUseRealFlags(t *testing.T) {
 			continue
 		}
 		var o options
-		var so serveOptions
 		var stderr bytes.Buffer
-		fs := newServeFlagSet(&o, &so, &stderr)
-		assert.NoError(t, fs.Parse(args), "%s: %s", f, stderr.String())
-		if _, err := newLogger(io.Discard, so.logFormat, so.logLevel); err != nil {
-			t.Errorf("%s: %v", f, err)
+		switch args[0] {
+		case "serve":
+			var so serveOptions
+			fs := newServeFlagSet(&o, &so, &stderr)
+			assert.NoError(t, fs.Parse(args[1:]), "%s: %s", f, stderr.String())
+			if _, err := newLogger(io.Discard, so.logFormat, so.logLevel); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
+		case "merge":
+			var mo mergeOptions
+			assert.NoError(t, newMergeFlagSet(&mo, &stderr).Parse(args[1:]), "%s: %s", f, stderr.String())
+		default:
+			assert.NoError(t, newFlagSet(&o, &stderr).Parse(args), "%s: %s", f, stderr.String())
+			_, err := o.check(&stderr)
+			if err != nil && !strings.Contains(err.Error(), jobIndexEnv) { // set in the pod only
+				t.Errorf("%s: %v", f, err)
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -171,4 +172,21 @@ func Reference(t testing.TB, args ...string) []Line {
 		t.Fatalf("reference.py %v: %v\n%s", args, err, stderr.String())
 	}
 	return ParseJSONL(t, out)
+}
+
+// Tool finds a program on PATH or where go install puts it.
+func Tool(t testing.TB, name, install string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{os.Getenv("GOBIN"), filepath.Join(build.Default.GOPATH, "bin")} {
+		if p := filepath.Join(dir, name); dir != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	Missing(t, name+" ("+install+")")
+	return ""
 }
