@@ -43,6 +43,12 @@ var formats = []format{
 		return false
 	}, openDIB},
 	{"CUR", []string{".cur"}, prefix("\x00\x00\x02\x00"), openCUR},
+	// GbrImagePlugin comes before TIFF, ICO and PCX in Pillow's order, and
+	// its test (two big-endian numbers) can match their files too: a
+	// brush it declines goes on to them.
+	{"GBR", []string{".gbr"}, func(b []byte) bool {
+		return len(b) >= 8 && binary.BigEndian.Uint32(b) >= 20 && (binary.BigEndian.Uint32(b[4:]) == 1 || binary.BigEndian.Uint32(b[4:]) == 2)
+	}, openGBR},
 	{"TIFF", []string{".tif", ".tiff"}, func(b []byte) bool {
 		return bytes.HasPrefix(b, []byte("II*\x00")) || bytes.HasPrefix(b, []byte("MM\x00*"))
 	}, openTIFF},
@@ -52,9 +58,10 @@ var formats = []format{
 	}, nil},
 	{"PSD", nil, prefix("8BPS"), nil},
 	{"QOI", nil, prefix("qoif"), nil},
-	// Other formats Pillow 9.4 reads, recognised by their readers' _accept
-	// only to be named in the error. Their magic numbers cannot start a
-	// TGA header (byte 1, the colour-map type, is 0 or 1 there).
+	// Other formats Pillow 9.4 reads, recognised by their readers' _accept,
+	// most of them only to be named in the error (XBM is read). Their magic
+	// numbers cannot start a TGA header (byte 1, the colour-map type, is 0
+	// or 1 there).
 	{"BLP", nil, func(b []byte) bool { return bytes.HasPrefix(b, []byte("BLP1")) || bytes.HasPrefix(b, []byte("BLP2")) }, nil},
 	{"DDS", nil, prefix("DDS "), nil},
 	{"EPS", nil, func(b []byte) bool {
@@ -66,9 +73,9 @@ var formats = []format{
 	{"MSP", nil, func(b []byte) bool { return bytes.HasPrefix(b, []byte("DanM")) || bytes.HasPrefix(b, []byte("LinS")) }, nil},
 	{"SGI", nil, prefix("\x01\xda"), nil},
 	{"SUN", nil, prefix("\x59\xa6\x6a\x95"), nil},
-	{"XBM", nil, func(b []byte) bool { // XbmImagePlugin: the 16-byte prefix, left-stripped
+	{"XBM", []string{".xbm"}, func(b []byte) bool { // XbmImagePlugin: the 16-byte prefix, left-stripped
 		return bytes.HasPrefix(bytes.TrimLeft(b[:min(16, len(b))], " \t\n\r\v\f"), []byte("#define"))
-	}, nil},
+	}, openXBM},
 	{"XPM", nil, prefix("/* XPM */"), nil},
 	{"XVThumb", nil, prefix("P7 332"), nil},
 	// PpmImagePlugin._accept takes "P1".."P7" and "Pf" (Pillow 9.4 reads
@@ -110,23 +117,33 @@ func sniff(data []byte) format {
 	return format{}
 }
 
-// openFile is Image.open: the first reader whose signature matches opens
-// the file; one that declines it (as Pillow's raise SyntaxError and the
-// like) and a file no signature matches go to the readers tried last.
+// openFile is Image.open: the readers whose signature matches, in order,
+// until one opens the file; one that declines it (as Pillow's raise
+// SyntaxError and the like) passes it on, and a file none takes goes to
+// the readers tried last, with the first refusal as the error.
 func openFile(data []byte) (opened, error) {
 	if len(data) == 0 {
 		return nil, errorf("", NotImage, "empty file")
 	}
-	switch f := sniff(data); {
-	case f.open != nil:
-		o, err := f.open(data)
-		if d, ok := err.(declined); ok {
-			return openLastResort(data, d.FormatError)
+	var refused *FormatError
+	for _, f := range formats {
+		if f.match == nil || !f.match(data) {
+			continue
 		}
-		return o, err
-	case f.name == "":
-		return openLastResort(data, errorf("", NotImage, "not an image (no known image signature)"))
-	default:
-		return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
+		if f.open == nil {
+			return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, GBR, XBM, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
+		}
+		o, err := f.open(data)
+		d, ok := err.(declined)
+		if !ok {
+			return o, err
+		}
+		if refused == nil {
+			refused = d.FormatError
+		}
 	}
+	if refused == nil {
+		refused = errorf("", NotImage, "not an image (no known image signature)")
+	}
+	return openLastResort(data, refused)
 }

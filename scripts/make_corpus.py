@@ -1598,6 +1598,74 @@ def tgas_pcxs(c):
     c.write("bad-pcx-bomb.pcx", pcx_raw(40000, 40000, 1, 1, [], tail=bytes(100)))
 
 
+def gbr_raw(w, h, depth, pixels, version=2, comment=b"brush\0", size=None, magic=b"GIMP", spacing=25):
+    """A GIMP brush (gbr.txt): big-endian header, comment, raw pixels."""
+    fixed = 20 if version == 1 else 28
+    size = fixed + len(comment) if size is None else size
+    head = struct.pack(">5I", size, version, w, h, depth)
+    if version == 2:
+        head += magic + struct.pack(">I", spacing)
+    return head + comment + pixels
+
+
+def gbrs(c):
+    rs = np.random.RandomState(23)
+    for version in (1, 2):
+        for depth, w, h in ((1, 7, 5), (4, 6, 4), (1, 64, 48), (4, 33, 17)):
+            px = bytes(rs.randint(0, 256, w * h * depth, dtype=np.uint8))
+            c.write(f"gen-gbr-v{version}-d{depth}-{w}x{h}.gbr", gbr_raw(w, h, depth, px, version=version))
+    px = bytes(rs.randint(0, 256, 5 * 3 * 4, dtype=np.uint8))
+    c.write("gen-gbr-long-comment.gbr", gbr_raw(5, 3, 4, px, comment=b"a much longer brush name \xc3\xa9\0"))
+    c.write("gen-gbr-no-comment.gbr", gbr_raw(5, 3, 4, px, comment=b""))
+    c.write("gen-gbr-trailing-data.gbr", gbr_raw(5, 3, 4, px + b"extra bytes after the pixels"))
+    # The pixels start at the header size, 4 bytes into what follows the comment.
+    c.write("gen-gbr-header-past-comment.gbr", gbr_raw(5, 3, 4, b"skip" + px, size=28 + 6 + 4))
+    # Refused, as Pillow refuses them.
+    c.write("bad-gbr-truncated-pixels.gbr", gbr_raw(5, 3, 4, px[:-1]))
+    c.write("bad-gbr-v2-small-header.gbr", gbr_raw(5, 3, 4, px, size=24))  # read(-4): to the end
+    c.write("bad-gbr-depth-3.gbr", gbr_raw(5, 3, 3, px[:45]))
+    c.write("bad-gbr-zero-width.gbr", gbr_raw(0, 3, 1, b""))
+    c.write("bad-gbr-bad-magic.gbr", gbr_raw(5, 3, 4, px, magic=b"GIMq"))
+    c.write("bad-gbr-version-3.gbr", gbr_raw(5, 3, 4, px, version=3))
+    c.write("bad-gbr-header-19.gbr", gbr_raw(5, 3, 1, px[:15], version=1, size=19))
+    c.write("bad-gbr-cut-header.gbr", gbr_raw(5, 3, 4, px)[:14])
+    c.write("bad-gbr-cut-spacing.gbr", gbr_raw(5, 3, 4, px)[:26])
+
+
+def xbm_raw(w, h, values, name=b"im", hot=None, sep=b"\n", pre=b"", mid=b"static char ", fmt=b"0x%02x"):
+    """An X11 bitmap as X writes it: the #defines, then the C array."""
+    out = pre + b"#define %s_width %d%s#define %s_height %d%s" % (name, w, sep, name, h, sep)
+    if hot:
+        out += b"#define %s_x_hot %d%s#define %s_y_hot %d%s" % (name, hot[0], sep, name, hot[1], sep)
+    out += mid + name + b"_bits[] = {" + sep
+    out += b", ".join(fmt % v for v in values) + b"};" + sep
+    return out
+
+
+def xbms(c):
+    rs = np.random.RandomState(29)
+    for w, h in ((1, 1), (8, 3), (13, 7), (16, 16), (37, 5)):
+        im = Image.fromarray(rs.randint(0, 2, (h, w), dtype=np.uint8) * 255).convert("1")
+        c.save(f"gen-xbm-pillow-{w}x{h}.xbm", im, "XBM")  # Pillow's own writer
+    vals = list(rs.randint(0, 256, 2 * 6, dtype=np.uint8))
+    c.write("gen-xbm-hotspot.xbm", xbm_raw(13, 6, vals, hot=(3, 4)))
+    c.write("gen-xbm-crlf.xbm", xbm_raw(13, 6, vals, sep=b"\r\n"))
+    c.write("gen-xbm-uppercase-digits.xbm", xbm_raw(13, 6, vals, fmt=b"0x%02X"))
+    c.write("gen-xbm-single-digit.xbm", xbm_raw(13, 6, [v & 15 for v in vals], fmt=b"0x%x"))  # 0x5, reads 0x50
+    c.write("gen-xbm-leading-space.xbm", xbm_raw(13, 6, vals, pre=b"  \n\t"))
+    c.write("gen-xbm-unsigned.xbm", xbm_raw(13, 6, vals, mid=b"static unsigned char "))
+    c.write("gen-xbm-name-with-x.xbm", xbm_raw(13, 6, vals, name=b"box_x"))
+    c.write("gen-xbm-comment.xbm", xbm_raw(13, 6, vals, mid=b"/* two _bits[] here: the last one counts */\nstatic char "))
+    c.write("gen-xbm-trailing.xbm", xbm_raw(13, 6, vals) + b"0xff, 0xff trailing\n")
+    # Refused, as Pillow refuses them.
+    c.write("bad-xbm-truncated.xbm", xbm_raw(13, 6, vals)[:-30])
+    c.write("bad-xbm-bits-past-512.xbm", xbm_raw(13, 6, vals, mid=b"/*" + b" " * 500 + b"*/\nstatic char "))
+    c.write("bad-xbm-no-height.xbm", b"#define im_width 8\nstatic char im_bits[] = { 0x01 };\n")
+    c.write("bad-xbm-space-before-height.xbm", b"#define im_width 8\n #define im_height 1\nstatic char im_bits[] = { 0x01 };\n")
+    c.write("bad-xbm-zero-width.xbm", xbm_raw(0, 2, [1, 2]))
+    c.write("bad-xbm-uppercase-0X.xbm", xbm_raw(13, 6, vals, fmt=b"0X%02X"))  # no 'x' at all: truncated
+
+
 def others(c):
     im = pattern(9, 7, seed=17)
     c.save("gen-other-ppm.ppm", im, "PPM")
@@ -1841,7 +1909,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, ppms, tgas_pcxs, dcxs, others,
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, ppms, tgas_pcxs, dcxs, gbrs, xbms, others,
                  exif_rules, png_text_limits):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)

@@ -91,11 +91,11 @@ def f32(v):
 
 
 # Extensions Pillow registers for the formats it reads; a directory argument
-# expands to these files only (cmd/predict/inputs.go holds the same list).
+# expands to these files only (decode/formats.go holds the same list).
 IMAGE_EXTENSIONS = {
     ".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".apng", ".gif", ".webp", ".bmp", ".dib",
-    ".ico", ".cur", ".pcx", ".dcx", ".tga", ".icb", ".vda", ".vst",
-    ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".pnm",
+    ".ico", ".cur", ".gbr", ".pcx", ".dcx", ".tga", ".icb", ".vda", ".vst",
+    ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".pnm", ".xbm",
 }
 
 
