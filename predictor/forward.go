@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,42 +35,49 @@ type batchDone struct {
 	err error
 }
 
-// inferenceWorkers are the Predictor's inference workers.
+// inferenceWorkers are the Predictor's inference workers: WithInferenceWorkers
+// of them on each device, all taking batches from one queue.
 type inferenceWorkers struct {
 	jobs    chan batchJob
 	closing chan struct{}
 	running sync.WaitGroup
 }
 
-// startInferenceWorkers starts n inference workers, each warming the
-// model up on its own thread first, and returns once all are warm; on a
-// warm-up error the workers are stopped again. full is the batch shape
-// full batches will run as (the batch size, or its sub-batches), 0 to
-// leave it to the sub-batch check, which runs full batches anyway.
+// lanes is how many batches can be in the model at once: the inference
+// workers of every device.
+func (p *Predictor) lanes() int { return p.cfg.inferenceWorkers * len(p.modules) }
+
+// startInferenceWorkers starts n inference workers on each device, each
+// warming the model up on its own thread first, and returns once all are
+// warm; on a warm-up error the workers are stopped again. full is the
+// batch shape full batches will run as (the batch size, or its
+// sub-batches), 0 to leave it to the sub-batch check, which runs full
+// batches anyway.
 func (p *Predictor) startInferenceWorkers(n, full int) error {
 	f := &inferenceWorkers{jobs: make(chan batchJob), closing: make(chan struct{})}
-	warm := make(chan error, n)
-	for range n {
-		f.running.Add(1)
-		go func() {
-			defer f.running.Done()
-			// Never unlocked: the thread, and LibTorch's state on it, end
-			// with the goroutine.
-			runtime.LockOSThread()
-			warm <- p.warmUp(full)
-			for {
-				select {
-				case j := <-f.jobs:
-					out, err := p.module.ForwardSubBatched(j.pixels, j.n, p.outH, p.outW, p.table, j.sub)
-					j.reply <- batchDone{out, err}
-				case <-f.closing:
-					return
+	warm := make(chan error, n*len(p.modules))
+	for dev, m := range p.modules {
+		for range n {
+			f.running.Add(1)
+			go func() {
+				defer f.running.Done()
+				// Never unlocked: the thread, and LibTorch's state on it,
+				// end with the goroutine.
+				runtime.LockOSThread()
+				warm <- p.warmUp(m, full)
+				for {
+					select {
+					case j := <-f.jobs:
+						j.reply <- p.runJob(dev, m, j)
+					case <-f.closing:
+						return
+					}
 				}
-			}
-		}()
+			}()
+		}
 	}
 	var err error
-	for range n {
+	for range n * len(p.modules) {
 		err = errors.Join(err, <-warm)
 	}
 	p.inference = f
@@ -80,6 +88,17 @@ func (p *Predictor) startInferenceWorkers(n, full int) error {
 	return nil
 }
 
+// runJob is one forward pass on device dev's module.
+func (p *Predictor) runJob(dev int, m *binding.Module, j batchJob) batchDone {
+	if hook := p.cfg.onDeviceForward; hook != nil {
+		if err := hook(dev, j.n); err != nil {
+			return batchDone{err: err}
+		}
+	}
+	out, err := m.ForwardSubBatched(j.pixels, j.n, p.outH, p.outW, p.table, j.sub)
+	return batchDone{out, err}
+}
+
 // warmUp runs black images through the model on the calling thread: on
 // every device TorchScript's profiling executor optimises the graph on its
 // second call, and the first call at a batch size grows the allocators
@@ -87,12 +106,12 @@ func (p *Predictor) startInferenceWorkers(n, full int) error {
 // images then one full batch (of full images) make both the smallest and
 // the largest batch run at full speed, and every size between them
 // (measured in docs/BENCHMARKS.md).
-func (p *Predictor) warmUp(full int) error {
-	if err := p.module.WarmUp(1, p.outH, p.outW, p.table, 2, 1); err != nil {
+func (p *Predictor) warmUp(m *binding.Module, full int) error {
+	if err := m.WarmUp(1, p.outH, p.outW, p.table, 2, 1); err != nil {
 		return fmt.Errorf("predictor: warm-up: %w", err)
 	}
 	if full > 0 {
-		if err := p.module.WarmUp(full, p.outH, p.outW, p.table, 1, 1); err != nil {
+		if err := m.WarmUp(full, p.outH, p.outW, p.table, 1, 1); err != nil {
 			return fmt.Errorf("predictor: warm-up: %w", err)
 		}
 	}
@@ -188,6 +207,55 @@ func (p *Predictor) planForward(check forwardCheck) error {
 	p.plan = forwardPlan{sub: sub, reason: fmt.Sprintf(
 		"full batches of %d run in sub-batches of %d (bit-identical to whole batches, %s); partial batches whole", b, sub, how)}
 	return nil
+}
+
+// checkDevices keeps, of several devices, those whose logits for a full
+// batch of noise are the first device's bit for bit, so that a result
+// does not depend on the device its batch met; it says which in the
+// forward plan.
+func (p *Predictor) checkDevices() error {
+	if len(p.modules) == 1 {
+		return nil
+	}
+	b := p.cfg.batchSize
+	px := noise(b * p.outH * p.outW * 3)
+	var want []float32
+	kept := p.modules[:0:0]
+	var dropped []string
+	for i, m := range p.modules {
+		out, err := m.ForwardSubBatched(px, b, p.outH, p.outW, p.table, 0)
+		if err != nil {
+			return fmt.Errorf("predictor: device check on %s: %w", m.Device(), err)
+		}
+		if i == 0 {
+			want = out.Logits
+		}
+		if sameBits(want, out.Logits) {
+			kept = append(kept, m)
+			continue
+		}
+		dropped = append(dropped, m.Device().String())
+		m.Close()
+	}
+	p.modules, p.module = kept, kept[0]
+	switch {
+	case len(dropped) == 0:
+		p.devicesNote = fmt.Sprintf("; batches dealt across %s (the same logits on each, checked at load)", deviceNames(kept))
+	case len(kept) == 1:
+		p.devicesNote = fmt.Sprintf("; on %s alone: %s gave other logits (checked at load)", deviceNames(kept), strings.Join(dropped, ", "))
+	default:
+		p.devicesNote = fmt.Sprintf("; batches dealt across %s (the same logits on each, checked at load); not %s, which gave other logits",
+			deviceNames(kept), strings.Join(dropped, ", "))
+	}
+	return nil
+}
+
+func deviceNames(ms []*binding.Module) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Device().String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // checkSubBatch runs a batch of b noise images whole and in parts of sub

@@ -1,6 +1,7 @@
 package predictor
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -14,6 +15,7 @@ import (
 // config is what the options set; defaults in defaults().
 type config struct {
 	device     binding.Device
+	devices    []binding.Device // WithDevices; nil: device alone
 	batchSize  int
 	topK       int
 	labels     []string
@@ -35,6 +37,9 @@ type config struct {
 	observeBatch func(size int, compute time.Duration) // WithBatchObserver
 
 	onForward func(n int) // tests: called before each forward pass of n images
+	// tests: called on device i's inference worker before each forward
+	// pass of n images; an error fails that batch as the device would.
+	onDeviceForward func(device, n int) error
 }
 
 // DefaultMaxInputSize is the largest input read by default: well above
@@ -57,9 +62,46 @@ func defaults() config {
 // slice after passing it changes nothing.
 type Option func(*config) error
 
+// WithDevices runs the model on several devices at once, a module loaded
+// on each: batches go to whichever device is free, each device running
+// WithInferenceWorkers of them at a time, and results stay in input
+// order. At load one batch of noise runs on every device; a device whose
+// logits differ from the first's by a bit is not used (ForwardPlan says
+// so), so that the results are the same whichever device a batch meets.
+// A batch that fails on one device fails alone (*BatchError); the others
+// go on. Each device is named once, Auto not at all.
+func WithDevices(devs ...binding.Device) Option {
+	return func(c *config) error {
+		if len(devs) == 0 {
+			return errors.New("WithDevices: no device")
+		}
+		for i, d := range devs {
+			if d.Kind == binding.Auto {
+				return errors.New("WithDevices: name the devices (cpu, cuda:N), not auto")
+			}
+			if slices.Contains(devs[:i], d) {
+				return fmt.Errorf("WithDevices: %s named twice", d)
+			}
+		}
+		c.devices = slices.Clone(devs)
+		return nil
+	}
+}
+
+// withDeviceForward sets the onDeviceForward test hook.
+func withDeviceForward(f func(device, n int) error) Option {
+	return func(c *config) error { c.onDeviceForward = f; return nil }
+}
+
+// withDeviceList is WithDevices without its checks: tests run several CPU
+// modules through the multi-device path.
+func withDeviceList(devs ...binding.Device) Option {
+	return func(c *config) error { c.devices = slices.Clone(devs); return nil }
+}
+
 // WithDevice selects where the model runs (default: Auto, CUDA when present).
 func WithDevice(d binding.Device) Option {
-	return func(c *config) error { c.device = d; return nil }
+	return func(c *config) error { c.device, c.devices = d, nil; return nil }
 }
 
 // WithBatchSize sets how many images go through the model at once

@@ -77,7 +77,7 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 	jobs := make(chan job)
 	preparedc := make(chan prepared, cap(window))
 	units := make(chan unit, 1)
-	donec := make(chan done, p.cfg.inferenceWorkers)
+	donec := make(chan done, p.lanes())
 
 	// The feeder counts the inputs in fed, read after g.Wait.
 	fed := 0
@@ -175,7 +175,7 @@ func (p *Predictor) run(ctx context.Context, inputs iter.Seq[Input], emit func(R
 	// stopped itself (emitGone).
 	emitGone := make(chan struct{})
 	var inferring sync.WaitGroup
-	for k := 0; k < p.cfg.inferenceWorkers; k++ {
+	for range p.lanes() {
 		inferring.Add(1)
 		g.Go(func() error {
 			defer inferring.Done()

@@ -45,8 +45,9 @@ import (
 // batches have finished.
 type Predictor struct {
 	cfg     config
-	module  *binding.Module
-	table   *[3][256]float32 // the transform's preprocess.Table, as binding takes it
+	module  *binding.Module   // modules[0]: the one the checks and metadata use
+	modules []*binding.Module // one per device (WithDevices)
+	table   *[3][256]float32  // the transform's preprocess.Table, as binding takes it
 	labels  []string
 	classes int
 	info    ModelInfo
@@ -58,6 +59,7 @@ type Predictor struct {
 	memory         *memoryBudget
 	inference      *inferenceWorkers
 	plan           forwardPlan
+	devicesNote    string // ForwardPlan's word on several devices
 	coalescer      *coalescer
 	startup        Startup
 
@@ -92,16 +94,22 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		return nil, fmt.Errorf("predictor: model: %w", err)
 	}
 	start := time.Now()
-	m, err := binding.Load(modelPath, cfg.device)
+	modules, err := loadModules(modelPath, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("predictor: %w", err)
+		return nil, err
+	}
+	m := modules[0]
+	closeAll := func() {
+		for _, m := range modules {
+			m.Close()
+		}
 	}
 	meta, err := m.Metadata()
 	if err != nil {
-		m.Close()
+		closeAll()
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
-	p := &Predictor{cfg: cfg, module: m, table: (*[3][256]float32)(cfg.transform.Norm.Table()), info: parseModelInfo(meta)}
+	p := &Predictor{cfg: cfg, module: m, modules: modules, table: (*[3][256]float32)(cfg.transform.Norm.Table()), info: parseModelInfo(meta)}
 	p.startup.Load = time.Since(start)
 	p.outW, p.outH = cfg.transform.OutputSize()
 	itemBytes := p.outW * p.outH * 3
@@ -134,8 +142,12 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		full = 0
 	}
 	start = time.Now()
+	if err := p.checkDevices(); err != nil {
+		closeAll()
+		return nil, err
+	}
 	if err := p.startInferenceWorkers(workers, full); err != nil {
-		m.Close()
+		closeAll()
 		return nil, err
 	}
 	p.startup.WarmUp = time.Since(start)
@@ -147,7 +159,7 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 	p.startup.Check = time.Since(start)
 	if err != nil {
 		p.inference.stop()
-		m.Close()
+		closeAll()
 		return nil, err
 	}
 	p.coalescer = p.startCoalescer()
@@ -191,13 +203,45 @@ func (p *Predictor) Close() error {
 		p.closed.Store(true)
 		p.coalescer.stop()
 		p.inference.stop()
-		p.module.Close()
+		for _, m := range p.modules {
+			m.Close()
+		}
 	})
 	return nil
 }
 
-// Device is where the model runs.
+// Device is where the model runs: the first of its devices.
 func (p *Predictor) Device() binding.Device { return p.module.Device() }
+
+// Devices are the devices the model runs on, batches dealt across them:
+// one, unless WithDevices named several and the check at load kept them.
+func (p *Predictor) Devices() []binding.Device {
+	out := make([]binding.Device, len(p.modules))
+	for i, m := range p.modules {
+		out[i] = m.Device()
+	}
+	return out
+}
+
+// loadModules loads the model on each device.
+func loadModules(modelPath string, cfg config) ([]*binding.Module, error) {
+	devs := cfg.devices
+	if devs == nil {
+		devs = []binding.Device{cfg.device}
+	}
+	var out []*binding.Module
+	for _, d := range devs {
+		m, err := binding.Load(modelPath, d)
+		if err != nil {
+			for _, m := range out {
+				m.Close()
+			}
+			return nil, fmt.Errorf("predictor: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
 
 // ModelInfo is what the model file says about itself, if anything.
 func (p *Predictor) ModelInfo() ModelInfo { return p.info }
@@ -239,7 +283,7 @@ func (p *Predictor) MemoryBudget() int64 { return p.memory.size }
 
 // ForwardPlan says in words how batches run through the model and why,
 // for logs and --verbose.
-func (p *Predictor) ForwardPlan() string { return p.plan.reason }
+func (p *Predictor) ForwardPlan() string { return p.plan.reason + p.devicesNote }
 
 // PredictFiles classifies image files. The result slice has one entry per
 // path, in order; a file that cannot be read or decoded has its Err set.

@@ -201,16 +201,24 @@ func (c *coalescer) stop() {
 
 // coalesce takes the first waiting request, gathers more until the batch
 // is full or maxDelay has passed since the first was queued, and runs the
-// batch. Requests that arrive while a batch runs queue up and fill the
-// next one at once, so under load batches are full and the delay never
-// applies. Requests whose caller has gone are dropped without computing.
+// batch. It starts a batch only when an inference worker is free (one on
+// the CPU; two per GPU, on every device): requests that arrive while the
+// workers are busy queue up and fill the next batch at once, so under
+// load batches are full and the delay never applies. Requests whose
+// caller has gone are dropped without computing.
 func (p *Predictor) coalesce(c *coalescer) {
-	defer close(c.done)
+	free := make(chan struct{}, p.lanes())
+	var running sync.WaitGroup
+	defer func() { running.Wait(); close(c.done) }()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	batch := make([]*request, 0, p.cfg.batchSize)
 	for {
-		batch = batch[:0]
+		select {
+		case free <- struct{}{}:
+		case <-c.quit:
+			return
+		}
+		batch := make([]*request, 0, p.cfg.batchSize)
 		select {
 		case r := <-c.queue:
 			batch = p.keep(c, batch, r)
@@ -218,6 +226,7 @@ func (p *Predictor) coalesce(c *coalescer) {
 			return
 		}
 		if len(batch) == 0 {
+			<-free
 			continue
 		}
 		timer.Reset(time.Until(batch[0].queued.Add(p.cfg.maxDelay)))
@@ -238,9 +247,16 @@ func (p *Predictor) coalesce(c *coalescer) {
 		for _, r := range batch {
 			live = p.keep(c, live, r)
 		}
-		if len(live) > 0 {
-			p.runRequests(c, live)
+		if len(live) == 0 {
+			<-free
+			continue
 		}
+		running.Add(1)
+		go func() {
+			defer running.Done()
+			p.runRequests(c, live)
+			<-free
+		}()
 	}
 }
 

@@ -34,6 +34,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -125,7 +127,7 @@ func addModelFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.model, "model", "build/resnet18.pt", "TorchScript model file")
 	fs.StringVar(&o.labels, "labels", "", "class names, one per line (default: ImageNet names for a 1000-class model)")
 	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); resize256-crop224 (or imagenet) = Resize(256)+CenterCrop(224)")
-	fs.StringVar(&o.device, "device", "auto", "auto, cpu, cuda or cuda:N")
+	fs.StringVar(&o.device, "device", "auto", "auto (CUDA if present), cpu, cuda (every visible GPU), cuda:N, or a list: cuda:0,cuda:2")
 	fs.IntVar(&o.batchSize, "batch-size", 32, fmt.Sprintf("images per forward pass (at most %d)", maxBatchSize))
 	fs.IntVar(&o.subBatch, "sub-batch", 0, "run full batches through the model in parts of N images, if a check at load proves the logits unchanged (0: CPU tries 8; N >= batch size: never)")
 	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (at most the model's classes; default: 5, or all of a smaller model's)")
@@ -173,7 +175,7 @@ func parseFailed(err error) int {
 
 // settings are the flags checked and turned into what the run needs.
 type settings struct {
-	device    binding.Device
+	devices   []binding.Device
 	transform preprocess.Transform
 	maxInput  int64
 	memory    int64 // 0: the predictor's default
@@ -226,7 +228,7 @@ func (o *options) checkModel() (settings, error) {
 	case o.subBatch < 0:
 		return s, fmt.Errorf("--sub-batch %d: want 0 (automatic) or more", o.subBatch)
 	}
-	if s.device, err = binding.ParseDevice(o.device); err != nil {
+	if s.devices, err = parseDevices(o.device); err != nil {
 		return s, err
 	}
 	if s.maxInput, err = parseBytes(o.maxInput); err != nil {
@@ -247,7 +249,7 @@ func (o *options) checkModel() (settings, error) {
 // predictorOptions are the predictor's options from the model flags.
 func (o *options) predictorOptions(s settings, batchSize int) []predictor.Option {
 	opts := []predictor.Option{
-		predictor.WithDevice(s.device),
+		devicesOption(o.device, s.devices),
 		predictor.WithTransform(s.transform),
 		predictor.WithBatchSize(batchSize),
 		predictor.WithWorkers(o.workers),
@@ -266,6 +268,40 @@ func (o *options) predictorOptions(s settings, batchSize int) []predictor.Option
 		opts = append(opts, predictor.WithLabelsFile(o.labels))
 	}
 	return opts
+}
+
+// parseDevices reads --device: one device, or several separated by
+// commas.
+func parseDevices(v string) ([]binding.Device, error) {
+	var out []binding.Device
+	for _, part := range strings.Split(v, ",") {
+		d, err := binding.ParseDevice(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if len(out) > 1 && slices.ContainsFunc(out, func(d binding.Device) bool { return d.Kind == binding.Auto }) {
+		return nil, fmt.Errorf("--device %s: name the devices of a list", v)
+	}
+	return out, nil
+}
+
+// devicesOption is where the model runs: "cuda" and "auto" on a machine
+// with several visible GPUs are all of them, batches dealt across them.
+func devicesOption(flag string, devs []binding.Device) predictor.Option {
+	if f := strings.ToLower(strings.TrimSpace(flag)); len(devs) == 1 && (f == "cuda" || f == "auto") && binding.CUDABuilt() {
+		if gpus, err := binding.CUDADevices(); err == nil && len(gpus) > 1 {
+			devs = nil
+			for _, g := range gpus {
+				devs = append(devs, binding.Device{Kind: binding.CUDA, Index: g.Index})
+			}
+		}
+	}
+	if len(devs) > 1 {
+		return predictor.WithDevices(devs...)
+	}
+	return predictor.WithDevice(devs[0])
 }
 
 // setUpLibTorch makes LibTorch's process-wide settings, before a model

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/torchgo/predict/binding"
 	"github.com/torchgo/predict/decode"
 	"github.com/torchgo/predict/internal/storage"
 	"github.com/torchgo/predict/internal/testenv"
@@ -215,4 +216,23 @@ func TestProgressLine(t *testing.T) {
 	assert.False(t, show, "a buffer is not a terminal")
 	_, err = parseProgress("maybe", &buf)
 	assert.Error(t, err)
+}
+
+func TestDeviceFlag(t *testing.T) {
+	devs, err := parseDevices("cuda:0,cuda:2")
+	require.NoError(t, err)
+	assert.Equal(t, []binding.Device{{Kind: binding.CUDA, Index: 0}, {Kind: binding.CUDA, Index: 2}}, devs)
+	devs, err = parseDevices("cpu")
+	require.NoError(t, err)
+	assert.Equal(t, []binding.Device{{Kind: binding.CPU}}, devs)
+	for _, bad := range []string{"auto,cpu", "cuda:0,tpu", "cuda:-1"} {
+		_, err := parseDevices(bad)
+		assert.Error(t, err, bad)
+	}
+	// A list reaches the predictor, which refuses a device named twice.
+	model := testenv.TestModel(t, "tiny_classifier.pt")
+	t.Chdir(testenv.Root())
+	code, _, stderr := predict(t, "", "--model", model, "--device", "cpu,cpu", "testdata/images/rocket.jpg")
+	assert.Equal(t, exitFatal, code)
+	assert.Contains(t, stderr, "cpu named twice")
 }
