@@ -59,7 +59,7 @@ var formats = []format{
 	{"PSD", nil, prefix("8BPS"), nil},
 	{"QOI", nil, prefix("qoif"), nil},
 	// Other formats Pillow 9.4 reads, recognised by their readers' _accept,
-	// most of them only to be named in the error (XBM is read). Their magic
+	// most of them only to be named in the error (XBM and XPM are read). Their magic
 	// numbers cannot start a TGA header (byte 1, the colour-map type, is 0
 	// or 1 there).
 	{"BLP", nil, func(b []byte) bool { return bytes.HasPrefix(b, []byte("BLP1")) || bytes.HasPrefix(b, []byte("BLP2")) }, nil},
@@ -76,7 +76,7 @@ var formats = []format{
 	{"XBM", []string{".xbm"}, func(b []byte) bool { // XbmImagePlugin: the 16-byte prefix, left-stripped
 		return bytes.HasPrefix(bytes.TrimLeft(b[:min(16, len(b))], " \t\n\r\v\f"), []byte("#define"))
 	}, openXBM},
-	{"XPM", nil, prefix("/* XPM */"), nil},
+	{"XPM", []string{".xpm"}, prefix("/* XPM */"), openXPM},
 	{"XVThumb", nil, prefix("P7 332"), nil},
 	// PpmImagePlugin._accept takes "P1".."P7" and "Pf" (Pillow 9.4 reads
 	// "P0".."P6" and "Py", refuses the others); PcxImagePlugin's is 0x0A
@@ -131,7 +131,7 @@ func openFile(data []byte) (opened, error) {
 			continue
 		}
 		if f.open == nil {
-			return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, GBR, XBM, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
+			return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, GBR, XBM, XPM, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
 		}
 		o, err := f.open(data)
 		d, ok := err.(declined)

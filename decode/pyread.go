@@ -1,5 +1,7 @@
 package decode
 
+import "bytes"
+
 // Python's reading of files, numbers and text as Pillow's readers rely on
 // it, for the ports that follow them step by step.
 
@@ -50,6 +52,18 @@ func pyInt(tok []byte) (int64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+// pySplit is bytes.split() without arguments: fields between runs of
+// ASCII whitespace (not Unicode's, which bytes.Fields would split on).
+func pySplit(b []byte) [][]byte {
+	return bytes.FieldsFunc(b, func(r rune) bool {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			return true
+		}
+		return false
+	})
 }
 
 // latin1 decodes ISO 8859-1 (every byte one code point).

@@ -247,9 +247,10 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: JPEG without PhotometricInterpretation")
 	case ints[1] != 1 && ints[1] != 2:
 		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: planar configuration %d", ints[1])
-	case ints[2] != 1:
+	case ints[2] != 1 && ints[2] != 2:
 		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: fill order %d", ints[2])
 	}
+	L.lsbFirst = ints[2] == 2
 	switch L.compression {
 	case 1, 5, 7, 8, 32946, 32773:
 	default:
@@ -299,6 +300,9 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 		extra = e.values
 	}
 	if err := tiffMode(&L, extra, tags); err != nil {
+		return nil, err
+	}
+	if err := tiffFillOrder(&L, extra); err != nil {
 		return nil, err
 	}
 	switch {
@@ -406,6 +410,7 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 		cbuf = make([]byte, rowBytes*th)
 	}
 	// chunk returns strip or tile k's rows of pRowBytes.
+	var flipped []byte // a chunk's bytes in fill order 1
 	chunk := func(k, y0, nrows, ncols int) ([]byte, error) {
 		off := offsets[k]
 		if L.compression == 1 {
@@ -415,7 +420,12 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 			if off > uint64(len(data)) || need > uint64(len(data))-off {
 				return nil, errorf("TIFF", Truncated, "truncated TIFF: image data ends early")
 			}
-			return data[off:min(off+uint64(nrows*pRowBytes), uint64(len(data)))], nil
+			raw := data[off:min(off+uint64(nrows*pRowBytes), uint64(len(data)))]
+			if L.lsbFirst {
+				flipped = reverseBits(flipped, raw)
+				raw = flipped
+			}
+			return raw, nil
 		}
 		// libtiff decodes whole strips (the last one shortened) and whole tiles.
 		size := pRowBytes * th
@@ -434,7 +444,12 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 				return nil, err
 			}
 		} else {
-			if err := tiffDecompress(L.compression, data[off:off+cnt], buf[:size]); err != nil {
+			raw := data[off : off+cnt]
+			if L.lsbFirst {
+				flipped = reverseBits(flipped, raw)
+				raw = flipped
+			}
+			if err := tiffDecompress(L.compression, raw, buf[:size]); err != nil {
 				return nil, err
 			}
 			if L.predictor == 2 {

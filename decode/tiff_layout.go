@@ -1,5 +1,7 @@
 package decode
 
+import "math/bits"
+
 // The pixel layout of a TIFF: which of TiffImagePlugin's OPEN_INFO keys
 // (byte order, photometric, sample format, fill order, bits per sample,
 // extra samples) it has, and so which Pillow mode and raw mode its samples
@@ -31,6 +33,51 @@ type tiffLayout struct {
 	invert      bool   // MinIsWhite grey
 	premul      bool   // associated alpha ("RGBa"): unpremultiplied by Pillow's unpacker
 	ycbcr       bool   // YCbCr JPEG: libjpeg converts to RGB (subsampling: tiffJPEG)
+	lsbFirst    bool   // FillOrder 2: each byte's bits in reverse order
+}
+
+// tiffFillOrder checks a FillOrder=2 layout against the keys OPEN_INFO
+// lists with fill order 2: bilevel and 2-, 4- and 8-bit grey ("1;R",
+// "L;4IR", ...) and 8-bit RGB without extra samples ("RGB;R"); Pillow
+// raises "unknown pixel mode" for the others. Uncompressed, those
+// unpackers read each byte's bits reversed; compressed, libtiff reverses
+// the raw bytes before decoding (not for JPEG, which it flags
+// TIFF_NOBITREV) and Pillow unpacks them with the fill-order-1 mode:
+// both come to reversing the stored bytes, which pixels does. Planar
+// data (whose per-band raw modes drop the ";R") and 16-bit grey are not
+// reproduced.
+func tiffFillOrder(L *tiffLayout, extra []uint64) error {
+	if !L.lsbFirst {
+		return nil
+	}
+	switch {
+	case L.kind == tiffBilevel, L.kind == tiffGrey && L.spp == 1 && L.bits <= 8,
+		L.kind == tiffRGB && L.photo == 2 && L.spp == 3 && L.bits == 8 && len(extra) == 0:
+	case L.kind == tiffGrey16:
+		return errorf("TIFF", Unsupported, "unsupported TIFF variant: 16-bit grey in fill order 2")
+	default:
+		return errorf("TIFF", NotImage, "not an image: Pillow has no pixel mode for this TIFF layout in fill order 2")
+	}
+	if L.planar == 2 {
+		return errorf("TIFF", Unsupported, "unsupported TIFF variant: planar data in fill order 2")
+	}
+	if L.compression == 7 {
+		L.lsbFirst = false // libtiff's JPEG codec reads the bytes as stored
+	}
+	return nil
+}
+
+// reverseBits is src with each byte's bits reversed, in buf's memory
+// when it is large enough.
+func reverseBits(buf, src []byte) []byte {
+	if cap(buf) < len(src) {
+		buf = make([]byte, len(src))
+	}
+	buf = buf[:len(src)]
+	for i, b := range src {
+		buf[i] = bits.Reverse8(b)
+	}
+	return buf
 }
 
 // tiffMode picks the layout from the OPEN_INFO key, refusing keys Pillow

@@ -34,7 +34,7 @@ import sys
 import zlib
 
 import numpy as np
-from PIL import Image, PngImagePlugin
+from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -1004,6 +1004,47 @@ def tiff_jpeg_bogus_tables(a):
     return tiff_assemble("<", w, h, chunks, tags, False, 16)
 
 
+def fill_order_2(data):
+    """The same TIFF in FillOrder 2: the FillOrder tag (written by the
+    caller through more=) kept, each stored byte of every strip or tile
+    bit-reversed, as a writer in that fill order stores it."""
+    ifd = TiffImagePlugin.ImageFileDirectory_v2(ifh=data[:8])
+    fp = io.BytesIO(data)
+    fp.seek(ifd.next)
+    ifd.load(fp)
+    offs, cnts = ifd.get(273) or ifd.get(324), ifd.get(279) or ifd.get(325)
+    out = bytearray(data)
+    rev = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+    for o, n in zip(offs, cnts):
+        out[o:o + n] = bytes(out[o:o + n]).translate(rev)
+    return bytes(out)
+
+
+def tiff_fill2(c):
+    """FillOrder 2: the layouts Pillow lists for it, raw and compressed."""
+    a = np.asarray(pattern(37, 23, seed=41))
+    g = a[:, :, 1]
+    bil = (g > 127).astype(np.uint8)
+    fo2 = {266: (3, [2])}
+    for bo in ("<", ">"):
+        t = "le" if bo == "<" else "be"
+        for comp in (1, 5, 8, 32773):
+            for tiles in (False, True):
+                sfx = f"c{comp}-{'tile' if tiles else 'strip'}"
+                c.write(f"gen-tiff-fill2-{t}-rgb-{sfx}.tif", fill_order_2(tiff_bytes(bo, a, 2, 8, comp, 1, tiles=tiles, more=fo2)))
+                c.write(f"gen-tiff-fill2-{t}-1-{sfx}.tif", fill_order_2(tiff_bytes(bo, bil[:, :, None], 1, 1, comp, 1, tiles=tiles, more=fo2)))
+        c.write(f"gen-tiff-fill2-{t}-1-miniswhite.tif", fill_order_2(tiff_bytes(bo, bil[:, :, None], 0, 1, 1, 1, more=fo2)))
+        for bits in (2, 4, 8):
+            v = (g % (1 << bits)).astype(np.uint8)
+            c.write(f"gen-tiff-fill2-{t}-l{bits}.tif", fill_order_2(tiff_bytes(bo, v[:, :, None], 1, bits, 1, 1, more=fo2)))
+            c.write(f"gen-tiff-fill2-{t}-l{bits}-miniswhite-lzw.tif", fill_order_2(tiff_bytes(bo, v[:, :, None], 0, bits, 5, 1, more=fo2)))
+        c.write(f"gen-tiff-fill2-{t}-l8-lzw-predictor.tif", fill_order_2(tiff_bytes(bo, g[:, :, None], 1, 8, 5, 2, more=fo2)))
+    # Refused, as Pillow refuses them: layouts with no fill-order-2 mode.
+    rgba = np.concatenate([a, a[:, :, :1]], axis=2)
+    c.write("bad-tiff-fill2-rgba.tif", fill_order_2(tiff_bytes("<", rgba, 2, 8, 1, 1, extra=(2,), more=fo2)))
+    c.write("bad-tiff-fill2-fillorder-3.tif", tiff_bytes("<", a, 2, 8, 1, 1, more={266: (3, [3])}))
+
+
 def tiff_more(c):
     """16-bit, CMYK, 2/4-bit grey, associated alpha, orientation, missing
     photometric: Pillow-written and hand-made."""
@@ -1666,6 +1707,48 @@ def xbms(c):
     c.write("bad-xbm-uppercase-0X.xbm", xbm_raw(13, 6, vals, fmt=b"0X%02X"))  # no 'x' at all: truncated
 
 
+def xpm_raw(rows, colours, w=None, h=None, ncolours=None, cpp=1, nl=b"\n", pre=b"", between=b""):
+    """An X11 pixmap: the header string, the colour lines, the rows."""
+    w = len(rows[0]) if w is None else w
+    h = len(rows) if h is None else h
+    ncolours = len(colours) if ncolours is None else ncolours
+    out = b"/* XPM */" + nl + b"static char *x_xpm[] = {" + nl + pre
+    out += b'"%d %d %d %d",' % (w, h, ncolours, cpp) + nl + between
+    out += b"".join(b'"' + k + b" " + v + b'",' + nl for k, v in colours)
+    out += b"".join(b'"' + r + b'",' + nl for r in rows) + b"};" + nl
+    return out
+
+
+def xpms(c):
+    rs = np.random.RandomState(31)
+    keys = [bytes([k]) for k in b" .+@#$%&*=-;>,')!~{]^/(_:<[}|1234567890abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    for w, h, n in ((1, 1, 1), (5, 3, 2), (16, 16, 8), (23, 9, 40), (48, 48, 90)):
+        cols = [(keys[i], b"c #%06X" % rs.randint(0, 1 << 24)) for i in range(n)]
+        rows = [b"".join(keys[rs.randint(0, n)] for _ in range(w)) for _ in range(h)]
+        c.write(f"gen-xpm-{w}x{h}-{n}.xpm", xpm_raw(rows, cols))
+    rows = [b"..++", b".  .", b"++.."]
+    base = [(b" ", b"c None"), (b".", b"c #FF0000"), (b"+", b"s bg c #00ff7f")]
+    c.write("gen-xpm-none-and-symbolic.xpm", xpm_raw(rows, base))
+    c.write("gen-xpm-crlf.xpm", xpm_raw(rows, base, nl=b"\r\n"))
+    c.write("gen-xpm-comment-before-header.xpm", xpm_raw(rows, base, pre=b"/* columns rows colors chars-per-pixel */\n"))
+    c.write("gen-xpm-width-past-row.xpm", xpm_raw(rows, base, w=7))  # the quote, comma and newline are pixels
+    c.write("gen-xpm-short-rows.xpm", xpm_raw([b"..", b".", b""], base, w=4))
+    c.write("gen-xpm-cut-rows.xpm", xpm_raw(rows, base)[:-18])  # missing rows read as spaces
+    c.write("gen-xpm-odd-numbers.xpm", xpm_raw(rows, [(b" ", b"c #f00"), (b".", b"c #FFFF0000FFFF"), (b"+", b"c #0x_12_34_56")]))
+    c.write("gen-xpm-negative.xpm", xpm_raw(rows, [(b" ", b"c #-1"), (b".", b"c #+ABCDEF"), (b"+", b"m white c #010203")]))
+    c.write("bad-xpm-nbsp-is-no-space.xpm", xpm_raw(rows, [(b" ", b"c\xc2\xa0#123456"), (b".", b"c #FF0000"), (b"+", b"c #0000FF")]))
+    # Refused, as Pillow refuses them.
+    c.write("bad-xpm-colour-name.xpm", xpm_raw(rows, [(b" ", b"c white"), (b".", b"c #FF0000"), (b"+", b"c #0000FF")]))
+    c.write("bad-xpm-two-chars.xpm", xpm_raw([b"aabb"], [(b"aa", b"c #FF0000"), (b"bb", b"c #0000FF")], w=2, cpp=2))
+    c.write("bad-xpm-257-colours.xpm", xpm_raw(rows, base, ncolours=257))
+    c.write("bad-xpm-no-c-key.xpm", xpm_raw(rows, [(b" ", b"m #000000"), (b".", b"c #FF0000"), (b"+", b"c #0000FF")]))
+    c.write("bad-xpm-c-without-value.xpm", xpm_raw(rows, [(b" ", b"c"), (b".", b"c #FF0000"), (b"+", b"c #0000FF")]))
+    c.write("bad-xpm-bad-hex.xpm", xpm_raw(rows, [(b" ", b"c #12_"), (b".", b"c #FF0000"), (b"+", b"c #0000FF")]))
+    c.write("bad-xpm-no-header.xpm", b"/* XPM */\nstatic char *x[] = {\n};\n")
+    c.write("bad-xpm-empty-number.xpm", b'/* XPM */\n" 3 1 1",\n"  c #000000",\n"   ",\n')
+    c.write("bad-xpm-blank-colour-line.xpm", xpm_raw(rows, base, between=b"\n")[:-1])
+
+
 def others(c):
     im = pattern(9, 7, seed=17)
     c.save("gen-other-ppm.ppm", im, "PPM")
@@ -1909,7 +1992,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, ppms, tgas_pcxs, dcxs, gbrs, xbms, others,
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, tiff_fill2, ppms, tgas_pcxs, dcxs, gbrs, xbms, xpms, others,
                  exif_rules, png_text_limits):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)
