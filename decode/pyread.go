@@ -79,17 +79,6 @@ func latin1(b []byte) string {
 // pairs skipped; ok false where Python raises ValueError.
 func fromHex(s string) ([]byte, bool) {
 	var out []byte
-	digit := func(c byte) (byte, bool) {
-		switch {
-		case c >= '0' && c <= '9':
-			return c - '0', true
-		case c >= 'a' && c <= 'f':
-			return c - 'a' + 10, true
-		case c >= 'A' && c <= 'F':
-			return c - 'A' + 10, true
-		}
-		return 0, false
-	}
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case ' ', '\t', '\n', '\r', '\v', '\f':
@@ -99,8 +88,8 @@ func fromHex(s string) ([]byte, bool) {
 		if i+1 >= len(s) {
 			return nil, false
 		}
-		hi, ok1 := digit(s[i])
-		lo, ok2 := digit(s[i+1])
+		hi, ok1 := hexValue(s[i])
+		lo, ok2 := hexValue(s[i+1])
 		if !ok1 || !ok2 {
 			return nil, false
 		}
@@ -108,4 +97,17 @@ func fromHex(s string) ([]byte, bool) {
 		i += 2
 	}
 	return out, true
+}
+
+// hexValue is a hex digit's value; ok is false for any other byte.
+func hexValue(c byte) (v byte, ok bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

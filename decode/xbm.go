@@ -95,13 +95,6 @@ func (f *xbmFile) pixels(lim budget) (*rgb.Image, error) {
 
 // hexDigit is XbmDecode.c's HEX: a hex digit's value, 0 for anything else.
 func hexDigit(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 0
+	v, _ := hexValue(c)
+	return v
 }

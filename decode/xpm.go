@@ -160,17 +160,14 @@ func pyHexLow24(s []byte) (uint32, bool) {
 			}
 			continue
 		}
-		if !isHexDigit(c) {
+		d, ok := hexValue(c)
+		if !ok {
 			return 0, false
 		}
-		v = (v<<4 | uint32(hexDigit(c))) & 0xffffff
+		v = (v<<4 | uint32(d)) & 0xffffff
 	}
 	if neg {
 		v = -v & 0xffffff
 	}
 	return v, true
-}
-
-func isHexDigit(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }

@@ -361,15 +361,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	store := &storage.Store{}
 	defer store.Close()
-	// Storage that stays unreachable is worth a retry; anything else
-	// before the run is the caller's to fix.
 	fail := func(err error) int {
-		var u *storage.UnavailableError
-		if errors.As(err, &u) {
-			fmt.Fprintf(stderr, "predict: %v\n", err)
-			return exitRetry
-		}
-		return fatal(err)
+		fmt.Fprintf(stderr, "predict: %v\n", err)
+		return failureCode(err)
 	}
 	all, err := expandInputs(ctx, paths, stdin, store)
 	if err != nil {
@@ -507,6 +501,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return finish(code)
 	}
 	return finish(exitOK)
+}
+
+// failureCode is the exit code of a failure before any input ran:
+// storage that stays unreachable is worth a retry; anything else is the
+// caller's to fix.
+func failureCode(err error) int {
+	var u *storage.UnavailableError
+	if errors.As(err, &u) {
+		return exitRetry
+	}
+	return exitFatal
 }
 
 // infrastructure reports whether a result failed for want of the

@@ -55,15 +55,7 @@ func newMergeFlagSet(mo *mergeOptions, stderr io.Writer) *flag.FlagSet {
 }
 
 func merge(ctx context.Context, store *storage.Store, args []string, format, output string, stdout io.Writer) (int, error) {
-	// failed words an error with the code it gets: storage that stays
-	// unreachable is worth a retry.
-	failed := func(err error) (int, error) {
-		var u *storage.UnavailableError
-		if errors.As(err, &u) {
-			return exitRetry, err
-		}
-		return exitFatal, err
-	}
+	failed := func(err error) (int, error) { return failureCode(err), err }
 	shards, err := shardOutputs(ctx, store, args)
 	if err != nil {
 		return failed(err)
