@@ -118,10 +118,10 @@ func parseGRPC(req *pb.ModelInferRequest) (parsedRequest, *failure) {
 		}
 	}
 	ins := req.GetInputs()
-	if len(ins) != 1 || ins[0].GetName() != inputName || ins[0].GetDatatype() != "BYTES" {
-		return q, fail(badRequest, fmt.Sprintf("want one input, %q, of datatype BYTES and shape [N]: N encoded image files", inputName))
+	if len(ins) != 1 {
+		return q, wrongInputs()
 	}
-	n, f := elementCount(ins[0].GetShape())
+	n, f := imageCount(ins[0].GetName(), ins[0].GetDatatype(), ins[0].GetShape())
 	if f != nil {
 		return q, f
 	}

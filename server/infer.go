@@ -302,12 +302,19 @@ func splitBytes(b []byte, n int) ([][]byte, *failure) {
 	return nil, fail(badRequest, fmt.Sprintf("input %q: binary data is not %d length-prefixed elements", inputName, n))
 }
 
-// elementCount checks the input's shape, [N] (or [N, 1]), against the
-// number of elements it carries.
-func elementCount(shape []int64) (int, *failure) {
+// imageCount checks the one input against the model's contract, a BYTES
+// tensor named image of shape [N] (or [N, 1]), and returns N.
+func imageCount(name, datatype string, shape []int64) (int, *failure) {
+	if name != inputName || datatype != "BYTES" {
+		return 0, wrongInputs()
+	}
 	ok := len(shape) == 1 && shape[0] >= 0 || len(shape) == 2 && shape[0] >= 0 && shape[1] == 1
 	if !ok || shape[0] > math.MaxInt32 {
 		return 0, fail(badRequest, fmt.Sprintf("input %q: shape %v, want [N]: N encoded images", inputName, shape))
 	}
 	return int(shape[0]), nil
+}
+
+func wrongInputs() *failure {
+	return fail(badRequest, fmt.Sprintf("want one input, %q, of datatype BYTES and shape [N]: N encoded image files", inputName))
 }

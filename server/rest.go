@@ -207,11 +207,11 @@ func parseREST(r *http.Request, body []byte) (parsedRequest, *failure) {
 	if q.timeout, f = timeoutParam(us, has); f != nil {
 		return q, f
 	}
-	if len(req.Inputs) != 1 || req.Inputs[0].Name != inputName || req.Inputs[0].Datatype != "BYTES" {
-		return q, fail(badRequest, fmt.Sprintf("want one input, %q, of datatype BYTES and shape [N]: N encoded image files", inputName))
+	if len(req.Inputs) != 1 {
+		return q, wrongInputs()
 	}
 	in := req.Inputs[0]
-	n, f := elementCount(in.Shape)
+	n, f := imageCount(in.Name, in.Datatype, in.Shape)
 	if f != nil {
 		return q, f
 	}

@@ -90,11 +90,7 @@ func expandInputs(ctx context.Context, args []string, stdin io.Reader, store *st
 			for i := range objs {
 				out = append(out, source{name: objs[i].URL, obj: &objs[i]})
 			}
-		case storage.IsURL(a):
-			if err := add(a); err != nil {
-				return nil, err
-			}
-		case err == nil && st.IsDir():
+		case err == nil && st.IsDir() && !storage.IsURL(a):
 			entries, err := os.ReadDir(a)
 			if err != nil {
 				return nil, err
@@ -113,8 +109,10 @@ func expandInputs(ctx context.Context, args []string, stdin io.Reader, store *st
 			for _, n := range names {
 				out = append(out, source{name: join(a, n)})
 			}
-		default:
-			out = append(out, source{name: a})
+		default: // a file, a path that does not exist, an object's URL
+			if err := add(a); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil

@@ -122,8 +122,7 @@ func (s shardOutput) open(ctx context.Context, store *storage.Store) (*os.File, 
 	var err error
 	if s.obj == nil {
 		f, err = os.Open(s.name)
-	} else if f, err = os.CreateTemp("", "predict-merge-*"); err == nil {
-		os.Remove(f.Name())
+	} else if f, err = scratchFile(); err == nil {
 		err = store.Download(ctx, *s.obj, f)
 	}
 	if err != nil {

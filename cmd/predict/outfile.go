@@ -51,10 +51,9 @@ func openOutput(ctx context.Context, store *storage.Store, name string, resume b
 		return nil, err
 	}
 	o.obj = &obj
-	if o.f, err = os.CreateTemp("", "predict-output-*"); err != nil {
+	if o.f, err = scratchFile(); err != nil {
 		return nil, err
 	}
-	os.Remove(o.f.Name()) // unnamed: nothing is left behind
 	if resume {
 		err := store.Download(ctx, obj, o.f)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -63,6 +62,16 @@ func openOutput(ctx context.Context, store *storage.Store, name string, resume b
 		}
 	}
 	return o, nil
+}
+
+// scratchFile is a temporary file already unlinked: nothing is left
+// behind, however the process ends.
+func scratchFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "predict-*")
+	if err == nil {
+		os.Remove(f.Name())
+	}
+	return f, err
 }
 
 // size is how many bytes the output holds.

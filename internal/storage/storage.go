@@ -171,16 +171,6 @@ func (s *Store) Open(ctx context.Context, o Object, max int64) (io.ReadCloser, e
 	return &reader{r: r, url: o.URL}, nil
 }
 
-// Exists reports whether o is there.
-func (s *Store) Exists(ctx context.Context, o Object) (bool, error) {
-	var ok bool
-	err := s.retry(ctx, o.URL, func() (err error) {
-		ok, err = o.bucket.Exists(ctx, o.Key)
-		return err
-	})
-	return ok, named(o.URL, err)
-}
-
 // Download writes o to f from its start, truncating f first (and again
 // before each retry).
 func (s *Store) Download(ctx context.Context, o Object, f Rewindable) error {
