@@ -27,6 +27,8 @@ func unsupportedVariant(format string, data []byte, err error) bool {
 	switch format {
 	case "TIFF": // YCbCr outside JPEG, old-style JPEG, float/signed samples, fill order 2, ... (see decode/tiff.go)
 		return strings.HasPrefix(err.Error(), "unsupported TIFF")
+	case "ICNS": // JPEG 2000 entries (decode/icns.go)
+		return strings.HasPrefix(err.Error(), "unsupported ICNS entry")
 	}
 	return false
 }

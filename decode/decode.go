@@ -212,7 +212,7 @@ func Config(data []byte) (Header, error) {
 func (h Header) PeakBytes() int64 {
 	px := int64(h.Width) * int64(h.Height)
 	extra := map[string]int64{
-		"PNG": 8, "ICO": 8, "JPEG": 6, "WebP": 4, "TIFF": 4, "TGA": 4,
+		"PNG": 8, "ICO": 8, "ICNS": 8, "JPEG": 6, "WebP": 4, "TIFF": 4, "TGA": 4,
 		"GIF": 1, "BMP": 1, "DIB": 1, "CUR": 1, "PCX": 1, "DCX": 1, "PPM": 0,
 	}[h.Format]
 	if h.Format == "PNG" { // raw rows by mode, 16-bit samples assumed where the mode allows

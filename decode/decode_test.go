@@ -104,7 +104,7 @@ func TestUnsupportedFormatsAreRefusedNotApproximated(t *testing.T) {
 	// Other formats Pillow reads are named in the error, not "not an image".
 	for format, head := range map[string]string{
 		"SGI": "\x01\xda\x00\x01\x00\x03\x00\x05", "FTEX": "FTEX\x00\x00\x00\x00", "MSP": "DanM\x05\x00\x04\x00",
-		"EPS": "%!PS-Adobe-3.0\n", "DDS": "DDS |\x00\x00\x00", "ICNS": "icns\x00\x00\x16\xa3",
+		"EPS": "%!PS-Adobe-3.0\n", "DDS": "DDS |\x00\x00\x00", "SUN": "\x59\xa6\x6a\x95\x00",
 		"XVThumb": "P7 332\n", "PSD": "8BPS\x00\x01", "JPEG 2000": "\xff\x4f\xff\x51\x00",
 	} {
 		_, err := Bytes([]byte(head), Limits{})

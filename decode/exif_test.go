@@ -47,6 +47,9 @@ func TestEXIFTransposeMatchesPillow(t *testing.T) {
 			refused++
 			continue
 		}
+		if KindOf(err) == Unsupported && unsupportedVariant(w.Format, data, err) {
+			continue
+		}
 		if !assert.NoError(t, err, r.Path) {
 			continue
 		}

@@ -59,7 +59,7 @@ var formats = []format{
 	{"PSD", nil, prefix("8BPS"), nil},
 	{"QOI", nil, prefix("qoif"), nil},
 	// Other formats Pillow 9.4 reads, recognised by their readers' _accept,
-	// most of them only to be named in the error (XBM and XPM are read). Their magic
+	// most of them only to be named in the error (ICNS, XBM and XPM are read). Their magic
 	// numbers cannot start a TGA header (byte 1, the colour-map type, is 0
 	// or 1 there).
 	{"BLP", nil, func(b []byte) bool { return bytes.HasPrefix(b, []byte("BLP1")) || bytes.HasPrefix(b, []byte("BLP2")) }, nil},
@@ -69,7 +69,7 @@ var formats = []format{
 	}, nil},
 	{"FITS", nil, prefix("SIMPLE"), nil},
 	{"FTEX", nil, prefix("FTEX"), nil},
-	{"ICNS", nil, prefix("icns"), nil},
+	{"ICNS", []string{".icns"}, prefix("icns"), openICNS},
 	{"MSP", nil, func(b []byte) bool { return bytes.HasPrefix(b, []byte("DanM")) || bytes.HasPrefix(b, []byte("LinS")) }, nil},
 	{"SGI", nil, prefix("\x01\xda"), nil},
 	{"SUN", nil, prefix("\x59\xa6\x6a\x95"), nil},
@@ -131,7 +131,7 @@ func openFile(data []byte) (opened, error) {
 			continue
 		}
 		if f.open == nil {
-			return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, GBR, XBM, XPM, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
+			return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, GBR, ICNS, XBM, XPM, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
 		}
 		o, err := f.open(data)
 		d, ok := err.(declined)

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/binary"
+	"math"
 
 	"github.com/torchgo/predict/rgb"
 )
@@ -359,7 +360,12 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 		return nil, errorf("TIFF", Unsupported, "unsupported TIFF data organization")
 	}
 	across, down := (L.w+tw-1)/tw, (L.h+th-1)/th
-	if mp := lim.maxPixels(); int64(tw)*int64(th)*int64(L.spp) > 1<<28 || mp > 0 && int64(tw)*int64(th) > mp {
+	// Pillow's libtiff decoder refuses a strip or tile of INT_MAX bytes or
+	// more (TiffDecode.c's IMAGING_CODEC_MEMORY); within the
+	// decompression-bomb limit no strip comes near it, not even a single
+	// strip of a 13000×13000 image. A tile can be far larger than its
+	// image, and one above the pixel limit is refused, not allocated.
+	if mp := lim.maxPixels(); int64(tw)*int64(th)*int64(L.spp)*int64(L.bits) > 8*(math.MaxInt32-1) || mp > 0 && int64(tw)*int64(th) > mp {
 		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %dx%d tiles or strips", tw, th)
 	}
 	if L.planar == 2 {

@@ -1,10 +1,17 @@
 package decode
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/torchgo/predict/internal/testenv"
 )
 
 // tiffVariants are tiny files of the TIFF variants beyond 8-bit chunky
@@ -67,3 +74,20 @@ func TestTIFFJPEGDamage(t *testing.T) {
 }
 
 func FuzzTIFF(f *testing.F) { fuzzFormat(f, "TIFF") }
+
+// A single Deflate strip holding all of a 13000×13000 RGB image (507 MB
+// inflated) is within Pillow's limits, and reads as Pillow reads it.
+func TestTIFFOneLargeDeflateStrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "large-strip.tif")
+	out, err := exec.Command(testenv.Python(t), "testdata/large_strip_tiff.py", path).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	want := oracleBatch(t, []decodeReq{{Op: "decode", Path: path, Digest: true}})[0]
+	require.Empty(t, want.Error, "Pillow reads it")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	img, err := Bytes(data, Limits{})
+	require.NoError(t, err)
+	require.Equal(t, [2]int{13000, 13000}, [2]int{img.W, img.H})
+	sum := sha256.Sum256(img.Pix)
+	assert.Equal(t, want.SHA256, hex.EncodeToString(sum[:]), "pixels equal Pillow's")
+}

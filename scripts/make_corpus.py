@@ -34,7 +34,7 @@ import sys
 import zlib
 
 import numpy as np
-from PIL import Image, PngImagePlugin, TiffImagePlugin
+from PIL import Image, PngImagePlugin, TiffImagePlugin, features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -1749,6 +1749,98 @@ def xpms(c):
     c.write("bad-xpm-blank-colour-line.xpm", xpm_raw(rows, base, between=b"\n")[:-1])
 
 
+def icns_raw(blocks, total=None):
+    """An Apple icon file: "icns", the file length, then (type, length) blocks."""
+    body = b"".join(t + struct.pack(">I", 8 + len(d)) + d for t, d in blocks)
+    return b"icns" + struct.pack(">I", 8 + len(body) if total is None else total) + body
+
+
+def icns_packbits(plane):
+    """Apple's PackBits variant of IcnsImagePlugin.read_32: a byte b < 128
+    copies b+1 literals, b >= 128 repeats the next byte b-125 times."""
+    out, i = b"", 0
+    while i < len(plane):
+        j = i
+        while j < len(plane) and j - i < 130 and plane[j] == plane[i]:
+            j += 1
+        if j - i >= 3:
+            out += bytes([j - i + 125, plane[i]])
+            i = j
+            continue
+        j = i
+        while j < len(plane) and j - i < 128 and not (j + 2 < len(plane) and plane[j] == plane[j + 1] == plane[j + 2]):
+            j += 1
+        out += bytes([j - i - 1]) + bytes(plane[i:j])
+        i = j
+    return out
+
+
+def icns_rgb(im, rle=True):
+    a = np.asarray(im.convert("RGB"))
+    if not rle:
+        return a.tobytes()
+    return b"".join(icns_packbits(a[:, :, k].tobytes()) for k in range(3))
+
+
+def icnss(c):
+    rs = np.random.RandomState(37)
+    # Pillow's own writer: PNG entries for every size, and a TOC.
+    c.save("gen-icns-pillow.icns", pattern(64, 48, seed=37), "ICNS")
+
+    def poster(w, h, seed):  # flat areas (runs) with noise (literals)
+        a = np.asarray(pattern(w, h, seed=seed)).copy()
+        a[: h // 2, : w // 3] = (200, 30, 60)
+        return Image.fromarray(a)
+
+    def mask(w, h):
+        return bytes(rs.randint(0, 256, w * h, dtype=np.uint8))
+
+    def png(im, **kw):
+        return encoded(im, "PNG", **kw)
+
+    for code, mk, n in ((b"is32", b"s8mk", 16), (b"il32", b"l8mk", 32), (b"ih32", b"h8mk", 48)):
+        im = poster(n, n, n)
+        c.write(f"gen-icns-{code.decode()}-rle.icns", icns_raw([(code, icns_rgb(im)), (mk, mask(n, n))]))
+        c.write(f"gen-icns-{code.decode()}-raw.icns", icns_raw([(code, icns_rgb(im, rle=False)), (mk, mask(n, n))]))
+    big = poster(128, 128, 41)
+    c.write("gen-icns-it32.icns", icns_raw([(b"it32", b"\0\0\0\0" + icns_rgb(big)), (b"t8mk", mask(128, 128))]))
+    c.write("gen-icns-it32-no-mask.icns", icns_raw([(b"it32", b"\0\0\0\0" + icns_rgb(big))]))
+    small = icns_rgb(poster(16, 16, 43))
+    # The largest size present is read, whatever the order of the blocks.
+    c.write("gen-icns-sizes.icns", icns_raw([(b"ic08", png(pattern(256, 256, seed=44))), (b"is32", small), (b"s8mk", mask(16, 16)),
+                                             (b"il32", icns_rgb(poster(32, 32, 45)))]))
+    c.write("gen-icns-48-beats-32x2.icns", icns_raw([(b"ic12", png(pattern(64, 64, seed=46))), (b"ih32", icns_rgb(poster(48, 48, 47)))]))
+    # PNG entries at their own size and mode.
+    c.write("gen-icns-png-size-of-other-entry.icns", icns_raw([(b"ic07", png(pattern(16, 16, seed=48))), (b"is32", small)]))
+    c.write("gen-icns-png-palette.icns", icns_raw([(b"ic07", png(pattern(128, 128, seed=49).convert("P", palette=Image.ADAPTIVE, colors=30)))]))
+    c.write("gen-icns-png-grey.icns", icns_raw([(b"icp5", png(pattern(32, 32, seed=50).convert("L")))]))
+    c.write("gen-icns-png-rgba.icns", icns_raw([(b"ic11", png(pattern(32, 32, seed=51).convert("RGBA")))]))
+    c.write("gen-icns-png-and-it32.icns", icns_raw([(b"ic07", png(pattern(128, 128, seed=52))), (b"it32", b"\0\0\0\0" + icns_rgb(big))]))
+    c.write("gen-icns-later-block-wins.icns", icns_raw([(b"is32", icns_rgb(poster(16, 16, 53))), (b"is32", small)]))
+    c.write("gen-icns-length-stops-walk.icns", icns_raw([(b"is32", small), (b"il32", b"\xff")], total=8 + 8 + len(small)))
+    # A PNG entry is read from its start on, past its stated length.
+    full = png(pattern(16, 16, seed=54))
+    c.write("gen-icns-png-past-length.icns", icns_raw([(b"icp4", full[:40])]) + full[40:])
+    c.write("gen-icns-rle-past-length.icns", icns_raw([(b"is32", small[:10])]) + small[10:])
+    # Refused, as Pillow refuses them.
+    c.write("bad-icns-no-icons.icns", icns_raw([(b"TOC ", b"")]))
+    c.write("bad-icns-zero-block.icns", icns_raw([(b"is32", small)], total=8 + 8 + len(small) + 8) + b"il32\0\0\0\0")
+    c.write("bad-icns-cut-block-header.icns", icns_raw([(b"is32", small)], total=8 + 8 + len(small) + 8) + b"il3")
+    c.write("bad-icns-cut-header.icns", b"icns\0\0")
+    c.write("bad-icns-rle-truncated.icns", icns_raw([(b"is32", small[:-5])]))
+    c.write("bad-icns-rle-overflow.icns", icns_raw([(b"is32", b"\xff\x10\xff\x20" + small)]))  # 260 bytes for a 256-byte plane
+    c.write("bad-icns-raw-truncated.icns", icns_raw([(b"is32", icns_rgb(poster(16, 16, 55), rle=False))])[:-3] + b"")
+    c.write("bad-icns-mask-only.icns", icns_raw([(b"s8mk", mask(16, 16))]))
+    c.write("bad-icns-mask-truncated.icns", icns_raw([(b"is32", small), (b"s8mk", mask(16, 16)[:100])]))
+    c.write("bad-icns-it32-no-zeros.icns", icns_raw([(b"it32", icns_rgb(big))]))
+    c.write("bad-icns-png-other-size.icns", icns_raw([(b"ic07", png(pattern(90, 70, seed=59)))]))
+    c.write("bad-icns-not-png.icns", icns_raw([(b"ic08", b"GIF89a" + bytes(20))]))
+    c.write("bad-icns-broken-png.icns", icns_raw([(b"icp4", png(pattern(16, 16, seed=56))[:200])]))
+    c.write("bad-icns-it32-breaks-png.icns", icns_raw([(b"ic07", png(pattern(128, 128, seed=57))), (b"it32", b"\0\0\0\0" + icns_rgb(big)[:-9])]))
+    if features.check_codec("jpg_2000"):  # Pillow reads it through OpenJPEG; refused as unsupported here
+        c.write("gen-icns-jpeg2000.icns", icns_raw([(b"icp4", encoded(pattern(16, 16, seed=58), "JPEG2000"))]))
+
+
 def others(c):
     im = pattern(9, 7, seed=17)
     c.save("gen-other-ppm.ppm", im, "PPM")
@@ -1992,7 +2084,7 @@ def main(argv):
         shutil.rmtree(out)
     os.makedirs(out)
     c = Corpus(out)
-    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, tiff_fill2, ppms, tgas_pcxs, dcxs, gbrs, xbms, xpms, others,
+    for step in (copies, sizes, jpegs, pngs, apngs, gifs, webps, bmps, icos, curs_dibs, tiffs, tiff_fill2, ppms, tgas_pcxs, dcxs, gbrs, xbms, xpms, icnss, others,
                  exif_rules, png_text_limits):
         step(c)
     print(f"make_corpus: {c.count} files in {out}", file=sys.stderr)

@@ -95,7 +95,7 @@ def f32(v):
 IMAGE_EXTENSIONS = {
     ".jpg", ".jpeg", ".jpe", ".jfif", ".mpo", ".png", ".apng", ".gif", ".webp", ".bmp", ".dib",
     ".ico", ".cur", ".gbr", ".pcx", ".dcx", ".tga", ".icb", ".vda", ".vst",
-    ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".pnm", ".xbm", ".xpm",
+    ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".pnm", ".xbm", ".icns", ".xpm",
 }
 
 
