@@ -57,7 +57,7 @@ STATICCHECK := $(GOBIN)/staticcheck
 GRPCURL     := $(GOBIN)/grpcurl
 VERSITYGW   := $(GOBIN)/versitygw
 
-.PHONY: all deps shim lib pkgconfig install build predict test lint proto models corpus mutants fuzz gpu-binaries image image-test bench-shards clean
+.PHONY: all deps shim lib pkgconfig install build predict test lint proto models corpus mutants fuzz gpu-binaries image image-test bench-shards parity-matrix clean
 
 all: build
 
@@ -176,6 +176,12 @@ image-test: image models
 # the merge must equal the single run; wall time per N.
 bench-shards: build models
 	scripts/bench_shards.sh
+
+# Debian 13 (Pillow 11.1, LibTorch 2.6) in a debootstrapped chroot: the shim
+# built there, predict --pillow debian13 against its reference.py over
+# testdata/ and the corpus (docs/PARITY.md). Minutes; not part of make test.
+parity-matrix: build
+	scripts/parity-matrix.sh
 
 # The decode test corpus (the corpus test also makes its own in a temp dir).
 corpus: deps

@@ -54,7 +54,7 @@ type bmpInfo struct {
 // openBMP is BmpImageFile._open: the 14-byte file header, then the info
 // header that follows it. Image.open(path) lets ImageFile.load memory-map
 // the file.
-func openBMP(data []byte) (opened, error) {
+func openBMP(data []byte, _ rules) (opened, error) {
 	if len(data) < 18 {
 		return nil, errorf("BMP", Corrupt, "invalid BMP: the file ends inside the header")
 	}
@@ -250,7 +250,7 @@ const bmpPageSize = 4096
 func (b *bmpInfo) pixels(lim budget) (*rgb.Image, error) {
 	data, mapped, stop := b.data, b.mapped, lim.stop
 	if b.rle4 || b.rle8 {
-		return bmpRLE(data, b, stop)
+		return bmpRLE(data, b, stop, lim.rules)
 	}
 	rawBits := map[string]int{"1": 1, "L": 8, "P": 8, "P;1": 1, "P;4": 4, "BGR;15": 16, "BGR;16": 16,
 		"BGR": 24, "BGRX": 32, "XBGR": 32, "ABGR": 32, "RGBA": 32, "BGRA": 32}[b.raw]
@@ -286,7 +286,7 @@ func (b *bmpInfo) pixels(lim budget) (*rgb.Image, error) {
 			return nil, errorf("BMP", Truncated, "truncated BMP: the pixel data ends before the last row")
 		}
 	}
-	lut := bmpPaletteLUT(b)
+	lut := bmpPaletteLUT(b, lim.rules)
 	out := rgb.New(b.w, b.h)
 	var tail []byte // a row that runs past the end of the data, zero-extended
 	for fy := 0; fy < b.h; fy++ {
@@ -313,14 +313,12 @@ func (b *bmpInfo) pixels(lim budget) (*rgb.Image, error) {
 	return out, nil
 }
 
-// bmpPaletteLUT is P → RGB: the palette entries read (BGRX or BGR), the grey
-// ramp past them (Pillow ≤ 10.0's initial palette).
-func bmpPaletteLUT(b *bmpInfo) *[256][3]byte {
-	var lut [256][3]byte
-	for i := range lut {
-		lut[i] = [3]byte{byte(i), byte(i), byte(i)}
-	}
+// bmpPaletteLUT is P → RGB: the palette entries read (BGRX or BGR), the
+// release's initial palette past them (rules.paletteBase); L → grey.
+func bmpPaletteLUT(b *bmpInfo, r rules) *[256][3]byte {
+	lut := rules{}.paletteBase()
 	if b.mode == "P" {
+		lut = r.paletteBase()
 		for i := 0; i < 256 && (i+1)*b.padding <= len(b.palette); i++ {
 			e := b.palette[i*b.padding:]
 			lut[i] = [3]byte{e[2], e[1], e[0]}
@@ -408,7 +406,7 @@ func bmpUnpackRow(raw string, row, dst []byte, w int, lut *[256][3]byte) {
 // bmpRLE is BmpRleDecoder.decode + set_as_raw(data, (rawmode, 0,
 // direction)). The decoded bytes are kept up to the image size; len counts
 // all of them (x and the end-of-line padding depend on it).
-func bmpRLE(data []byte, b *bmpInfo, stop *stopFlag) (*rgb.Image, error) {
+func bmpRLE(data []byte, b *bmpInfo, stop *stopFlag, r rules) (*rgb.Image, error) {
 	if b.mode != "P" && b.mode != "L" {
 		// _getdecoder(mode, "raw", "P"): no such unpacker.
 		return nil, errorf("BMP", Corrupt, "invalid BMP: run-length data for a %s image", b.mode)
@@ -512,7 +510,7 @@ loop:
 	if int64(len(out)) < total {
 		return nil, errorf("BMP", Truncated, "truncated BMP: not enough image data")
 	}
-	lut := bmpPaletteLUT(b)
+	lut := bmpPaletteLUT(b, r)
 	img := rgb.New(b.w, b.h)
 	for fy := 0; fy < b.h; fy++ {
 		if err := stop.err(); err != nil {

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -95,6 +96,7 @@ type decodeReq struct {
 	Path          string `json:"path"`
 	Digest        bool   `json:"digest,omitempty"`
 	EXIFTranspose bool   `json:"exif_transpose,omitempty"`
+	Pillow        string `json:"pillow,omitempty"`
 }
 
 func oracleBatch(t *testing.T, reqs []decodeReq) []oracleDecode {
@@ -193,6 +195,54 @@ func describeDiff(t *testing.T, path string, got []byte) string {
 	}
 	return fmt.Sprintf("%d of %d samples differ, max %d, first at byte %d (ours %v, Pillow %v)",
 		n, len(want), maxd, first, got[first:min(first+6, len(got))], want[first:min(first+6, len(want))])
+}
+
+// TestPillowReleasesMatchEmulatedPillow is --pillow's parity: for each
+// release, every corpus file read as Pillow 9.4 patched to follow that
+// release's rules reads it (scripts/pillow_rules.py), byte for byte, or
+// refused where it refuses. scripts/parity-matrix.sh compares a real
+// Pillow 11.1.
+func TestPillowReleasesMatchEmulatedPillow(t *testing.T) {
+	dir, names := corpus(t)
+	for _, v := range []string{"10.4", "11.0", "debian13"} {
+		t.Run(v, func(t *testing.T) {
+			p, err := ParsePillow(v)
+			require.NoError(t, err)
+			var reqs []decodeReq
+			var files []string
+			for _, n := range names {
+				if st, err := os.Stat(filepath.Join(dir, n)); err == nil && st.Mode().IsRegular() {
+					reqs = append(reqs, decodeReq{Op: "decode", Path: filepath.Join(dir, n), Digest: true, Pillow: v})
+					files = append(files, n)
+				}
+			}
+			want := oracleBatch(t, reqs)
+			changed := 0
+			for i, name := range files {
+				data, err := os.ReadFile(reqs[i].Path)
+				require.NoError(t, err)
+				img, err := BytesWith(data, Options{Pillow: p})
+				old, oldErr := Bytes(data, Limits{})
+				if (err == nil) != (oldErr == nil) || err == nil && !bytes.Equal(img.Pix, old.Pix) {
+					changed++
+				}
+				w := want[i]
+				switch {
+				case w.Error != "":
+					assert.Error(t, err, "%s: Pillow %s refuses it (%s)", name, v, w.Error)
+				case err != nil:
+					if KindOf(err) != Unsupported || !unsupportedVariant(w.Format, data, err) {
+						t.Errorf("%s: Pillow %s reads it, we fail: %v", name, v, err)
+					}
+				default:
+					sum := sha256.Sum256(img.Pix)
+					assert.Equal(t, w.SHA256, hex.EncodeToString(sum[:]), "%s: pixels differ from Pillow %s's", name, v)
+				}
+			}
+			t.Logf("Pillow %s: %d files, %d read or refused otherwise than by 9.4", v, len(files), changed)
+			assert.Greater(t, changed, 10, "the corpus exercises this release's rules")
+		})
+	}
 }
 
 // Every refusal reads as a sentence naming the problem, not a Go type dump.

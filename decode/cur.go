@@ -10,7 +10,7 @@ import "encoding/binary"
 // file is opened by path, so ImageFile.load may memory-map it. Header
 // failures Pillow raises as SyntaxError, IndexError, TypeError or
 // struct.error make Image.open try its other readers (declined).
-func openCUR(data []byte) (opened, error) {
+func openCUR(data []byte, _ rules) (opened, error) {
 	if len(data) < 6 {
 		return nil, unidentified("CUR", "the file ends inside the header")
 	}

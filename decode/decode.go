@@ -81,6 +81,8 @@ type Options struct {
 	// the way ImageOps.exif_transpose does before convert("RGB"). Off by
 	// default, as in Pillow's Image.open (docs/parity-spec.md §1).
 	EXIFTranspose bool
+	// Pillow is the release whose reading rules apply (zero: 9.4).
+	Pillow Pillow
 }
 
 // Bytes decodes an image file held in memory.
@@ -101,7 +103,7 @@ func BytesWith(data []byte, opts Options) (*rgb.Image, error) {
 func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, error) {
 	stop, done := watch(ctx)
 	defer done()
-	lim := budget{Limits: opts.Limits, stop: stop}
+	lim := budget{Limits: opts.Limits, stop: stop, rules: opts.Pillow.rules()}
 	if err := lim.stopped(); err != nil {
 		return nil, err
 	}
@@ -124,7 +126,8 @@ func BytesContext(ctx context.Context, data []byte, opts Options) (*rgb.Image, e
 // their row loops and hand stop to the C decoders.
 type budget struct {
 	Limits
-	stop *stopFlag
+	stop  *stopFlag
+	rules rules // of the Pillow release followed
 }
 
 // opened is a file a reader has opened, as Image.open leaves it: its
@@ -148,13 +151,13 @@ type bombChecker interface {
 // Image.open does. The opened file comes back too, for what the pixels
 // step learnt (a PNG's text chunks).
 func decodeFile(data []byte, lim budget) (*rgb.Image, opened, error) {
-	o, err := openFile(data)
+	o, err := openFile(data, lim.rules)
 	if err != nil {
 		return nil, nil, err
 	}
 	img, err := load(o, lim)
 	if d, ok := err.(declined); ok {
-		if o, err = openLastResort(data, d.FormatError); err != nil {
+		if o, err = openLastResort(data, d.FormatError, lim.rules); err != nil {
 			return nil, nil, err
 		}
 		img, err = load(o, lim)
@@ -193,7 +196,13 @@ type Header struct {
 // too, and a Header it returns may still fail to decode (data cut short,
 // say). No pixel limit applies; compare the size yourself.
 func Config(data []byte) (Header, error) {
-	o, err := openFile(data)
+	return ConfigWith(data, Options{})
+}
+
+// ConfigWith is Config under opts' Pillow release (its Limits and
+// EXIFTranspose do not apply: the size is the file's, unturned).
+func ConfigWith(data []byte, opts Options) (Header, error) {
+	o, err := openFile(data, opts.Pillow.rules())
 	if err != nil {
 		return Header{}, err
 	}

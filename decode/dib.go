@@ -7,7 +7,7 @@ package decode
 // for BMP (bmp.go). Header failures Pillow raises as SyntaxError,
 // IndexError, TypeError or struct.error make Image.open try its other
 // readers (declined).
-func openDIB(data []byte) (opened, error) {
+func openDIB(data []byte, _ rules) (opened, error) {
 	b, err := bmpParseInfo(data, 0, 0)
 	if err != nil {
 		return nil, withFormat(err, "DIB")

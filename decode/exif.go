@@ -51,7 +51,7 @@ func orientation(data []byte, o opened) (int, error) {
 	format := Sniff(data)
 	switch format {
 	case "JPEG":
-		a := jpegApps(data)
+		a := jpegApps(data, rules{}) // ImageOps.exif_transpose as Pillow 9.4 reads EXIF
 		if a.exif == nil {
 			return 1, nil
 		}
@@ -105,7 +105,7 @@ type jpegAppInfo struct {
 // skipped, escaped FF00 and FFFF padding, markers without a length) up to
 // SOS, through the APP segments. It stops quietly where _open would fail
 // for another reason, which the decoder reports in its own words.
-func jpegApps(d []byte) jpegAppInfo {
+func jpegApps(d []byte, r rules) jpegAppInfo {
 	var a jpegAppInfo
 	pos := 3
 	read := func(k int) []byte {
@@ -140,7 +140,7 @@ func jpegApps(d []byte) jpegAppInfo {
 				return a
 			}
 			if m >= 0xffe0 && m <= 0xffef {
-				if why := a.app(m, seg, &dpi); why != "" {
+				if why := a.app(m, seg, &dpi, r); why != "" {
 					a.fails = why
 					return a
 				}
@@ -162,7 +162,7 @@ func jpegApps(d []byte) jpegAppInfo {
 
 // app is JpegImagePlugin.APP for segment s of marker m: the reason it
 // raises out of Image.open, or "".
-func (a *jpegAppInfo) app(m int, s []byte, dpi *bool) string {
+func (a *jpegAppInfo) app(m int, s []byte, dpi *bool, r rules) string {
 	switch {
 	case m == 0xffe0 && bytes.HasPrefix(s, []byte("JFIF")):
 		if len(s) < 7 { // i16(s, 5): struct.error
@@ -183,7 +183,7 @@ func (a *jpegAppInfo) app(m int, s []byte, dpi *bool) string {
 	}
 	// "If DPI isn't in JPEG header, fetch from EXIF".
 	if !*dpi && a.exif != nil {
-		if dpiFromExifFails(exifLoad(a.exif)) {
+		if ifd, f := exifLoad(a.exif); dpiFromExifFails(ifd, f, r) {
 			return "its EXIF data cannot be read for a resolution"
 		}
 		*dpi = true

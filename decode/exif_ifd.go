@@ -213,10 +213,11 @@ func transposeOf(v pyValue, present bool) int {
 // dpiFromExifFails is JpegImagePlugin.APP's "if DPI isn't in JPEG header,
 // fetch from EXIF": true when it raises what its except clause does not
 // catch, which ends Image.open (ImageFile turns struct.error and
-// IndexError into SyntaxError: the file is not identified).
-func dpiFromExifFails(ifd *pyIFD, f exifFailure) bool {
+// IndexError into SyntaxError: the file is not identified). From Pillow
+// 10.1 the clause catches struct.error too (r.jpegTruncatedEXIF).
+func dpiFromExifFails(ifd *pyIFD, f exifFailure, r rules) bool {
 	if f == exifStructError {
-		return true
+		return !r.jpegTruncatedEXIF
 	}
 	if f != exifOK {
 		return false // SyntaxError: caught

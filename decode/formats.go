@@ -14,7 +14,7 @@ type format struct {
 	name       string
 	extensions []string
 	match      func([]byte) bool
-	open       func([]byte) (opened, error)
+	open       func([]byte, rules) (opened, error)
 }
 
 func prefix(p string) func([]byte) bool {
@@ -121,7 +121,7 @@ func sniff(data []byte) format {
 // until one opens the file; one that declines it (as Pillow's raise
 // SyntaxError and the like) passes it on, and a file none takes goes to
 // the readers tried last, with the first refusal as the error.
-func openFile(data []byte) (opened, error) {
+func openFile(data []byte, r rules) (opened, error) {
 	if len(data) == 0 {
 		return nil, errorf("", NotImage, "empty file")
 	}
@@ -133,7 +133,7 @@ func openFile(data []byte) (opened, error) {
 		if f.open == nil {
 			return nil, errorf(f.name, Unsupported, "unsupported format: %s (JPEG, PNG, GIF, WebP, BMP, ICO, CUR, GBR, ICNS, XBM, XPM, PBM/PGM/PPM, PCX, TGA and TIFF decode exactly like Pillow)", f.name)
 		}
-		o, err := f.open(data)
+		o, err := f.open(data, r)
 		d, ok := err.(declined)
 		if !ok {
 			return o, err
@@ -145,5 +145,5 @@ func openFile(data []byte) (opened, error) {
 	if refused == nil {
 		refused = errorf("", NotImage, "not an image (no known image signature)")
 	}
-	return openLastResort(data, refused)
+	return openLastResort(data, refused, r)
 }

@@ -107,8 +107,8 @@ func formatNamed(tb testing.TB, name string) format {
 
 // decodeAs decodes data with one reader, as Bytes does once that reader's
 // signature has matched (without the readers tried after it).
-func decodeAs(open func([]byte) (opened, error), data []byte, lim Limits) (*rgb.Image, error) {
-	o, err := open(data)
+func decodeAs(open func([]byte, rules) (opened, error), data []byte, lim Limits) (*rgb.Image, error) {
+	o, err := open(data, rules{})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func fuzzFormat(f *testing.F, name string) {
 	fuzzReader(f, ft.match, ft.open)
 }
 
-func fuzzReader(f *testing.F, match func([]byte) bool, open func([]byte) (opened, error)) {
+func fuzzReader(f *testing.F, match func([]byte) bool, open func([]byte, rules) (opened, error)) {
 	addShippedSeeds(f, match)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !match(data) {

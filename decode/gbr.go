@@ -27,7 +27,7 @@ type gbrFile struct {
 	start       int
 }
 
-func openGBR(data []byte) (opened, error) {
+func openGBR(data []byte, _ rules) (opened, error) {
 	be32 := func(o int) (uint32, bool) {
 		if o+4 > len(data) {
 			return 0, false // i32(fp.read(4)) of fewer bytes: struct.error

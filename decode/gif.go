@@ -52,7 +52,7 @@ type gifFrame struct {
 }
 
 // openGIF is GifImageFile._open + _seek(0): everything before pixel data.
-func openGIF(data []byte) (opened, error) {
+func openGIF(data []byte, _ rules) (opened, error) {
 	if len(data) < 13 {
 		return nil, gifNotOpened("file ends inside the header")
 	}
@@ -222,12 +222,11 @@ func (f *gifFrame) pixels(lim budget) (*rgb.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	// P → RGB through the palette (grey ramp beyond it); L → replicated.
-	var lut [256][3]byte
-	for i := range lut {
-		lut[i] = [3]byte{byte(i), byte(i), byte(i)}
-	}
+	// P → RGB through the palette (rules.paletteBase beyond it); L →
+	// replicated.
+	lut := rules{}.paletteBase()
 	if f.hasPalette {
+		lut = lim.rules.paletteBase()
 		for i := 0; i < len(f.palette)/3 && i < 256; i++ {
 			copy(lut[i][:], f.palette[3*i:])
 		}

@@ -82,7 +82,7 @@ type icnsFile struct {
 	pngCode string
 }
 
-func openICNS(data []byte) (opened, error) {
+func openICNS(data []byte, _ rules) (opened, error) {
 	if len(data) < 8 {
 		return nil, unidentified("ICNS", "the file ends inside the header") // struct.error
 	}

@@ -46,7 +46,7 @@ type icoEntry struct {
 
 // icoDirectory is IcoFile.__init__: the entries, and the one
 // IcoImageFile.load reads (entry 0 after the sorts).
-func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
+func icoDirectory(data []byte, r rules) ([]icoEntry, icoEntry, error) {
 	if len(data) < 6 {
 		// i16(s, 4) on a short read: struct.error.
 		return nil, icoEntry{}, unidentified("ICO", "the file ends inside the header")
@@ -92,9 +92,13 @@ func icoDirectory(data []byte) ([]icoEntry, icoEntry, error) {
 	}
 	// sorted by color_depth, then (stable) by square, then reversed: the
 	// largest square first, then the deepest, ties in reverse file order.
+	// From Pillow 11.0 the second sort is reverse=True, which keeps the
+	// first: the largest square, then the shallowest, then the first.
 	best := entries[0]
 	for _, e := range entries[1:] {
-		if sq, bsq := e.w*e.h, best.w*best.h; sq > bsq || sq == bsq && e.depth >= best.depth {
+		sq, bsq := e.w*e.h, best.w*best.h
+		if r.icoFirstLowest && (sq > bsq || sq == bsq && e.depth < best.depth) ||
+			!r.icoFirstLowest && (sq > bsq || sq == bsq && e.depth >= best.depth) {
 			best = e
 		}
 	}
@@ -105,8 +109,8 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 // openICO is IcoImageFile._open: the directory, the entry it loads and
 // that frame's header.
-func openICO(data []byte) (opened, error) {
-	_, e, err := icoDirectory(data)
+func openICO(data []byte, r rules) (opened, error) {
+	_, e, err := icoDirectory(data, r)
 	if err != nil {
 		return nil, err
 	}

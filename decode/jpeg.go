@@ -40,8 +40,8 @@ type jpegFile struct {
 // openJPEG is JpegImageFile._open: the APP segments, read in Python before
 // libjpeg sees the file (a few of them end Image.open), then the frame
 // header.
-func openJPEG(data []byte) (opened, error) {
-	if a := jpegApps(data); a.fails != "" {
+func openJPEG(data []byte, r rules) (opened, error) {
+	if a := jpegApps(data, r); a.fails != "" {
 		return nil, unidentified("JPEG", "%s", a.fails)
 	}
 	var info C.jd_info

@@ -15,11 +15,11 @@ import (
 // ours claims by signature, or whose reader declines it (declined):
 // it tries the remaining plugins in order, TGA last of those that can match
 // a TGA header. notImage is returned when none does.
-func openLastResort(data []byte, notImage error) (opened, error) {
+func openLastResort(data []byte, notImage error, r rules) (opened, error) {
 	if f := lastResortClaim(data); f != "" {
 		return nil, errorf(f, Unsupported, "unsupported format: %s (or a TGA file that Pillow reads as %s)", f, f)
 	}
-	t, ok := tgaOpen(data)
+	t, ok := tgaOpen(data, r)
 	if !ok {
 		return nil, notImage
 	}

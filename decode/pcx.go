@@ -42,7 +42,7 @@ type pcxFile struct {
 	pal                    [256 * 3]byte // ImagingPaletteNew's grey ramp, then the file's
 }
 
-func openPCX(data []byte) (opened, error) { return openPCXAt(data, 0) }
+func openPCX(data []byte, _ rules) (opened, error) { return openPCXAt(data, 0) }
 
 // openPCXAt is PcxImageFile._open with the header at start (a DCX page);
 // the 8-bit palette is still looked for at the end of the file.
@@ -218,7 +218,7 @@ func pcxAccept(b []byte) bool {
 // 0) after the magic, and Image.open gives page 0, read by PcxImageFile
 // from its offset. A table cut short (struct.error) or empty (seek(0)'s
 // EOFError) is declined.
-func openDCX(data []byte) (opened, error) {
+func openDCX(data []byte, _ rules) (opened, error) {
 	if len(data) < 8 {
 		return nil, unidentified("DCX", "the page table ends early")
 	}

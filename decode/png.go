@@ -218,7 +218,7 @@ func isCID(t string) bool {
 	return true
 }
 
-func openPNG(data []byte) (opened, error) {
+func openPNG(data []byte, _ rules) (opened, error) {
 	h, err := pngOpen(data)
 	if err != nil {
 		return nil, err
@@ -234,8 +234,10 @@ func (h *pngInfo) header() Header {
 // chunks after the image data) and convert("RGB").
 func (h *pngInfo) pixels(lim budget) (*rgb.Image, error) {
 	data := h.data
-	if h.tile[2] <= 0 || h.tile[3] <= 0 {
-		// ImagingDecoder setimage: "tile cannot extend outside image".
+	if h.tile[2] <= 0 || h.tile[3] <= 0 || lim.rules.tileExtents && h.apng.hasBox && (h.apng.box[2] <= 0 || h.apng.box[3] <= 0) {
+		// ImagingDecoder setimage: "tile cannot extend outside image"
+		// (before Pillow 12.2, a frame of width 0 at x 0 is the whole
+		// image: imageData).
 		return nil, errorf("PNG", Corrupt, "invalid PNG: empty APNG frame")
 	}
 	if len(h.palette)/3 > 256 {
@@ -437,13 +439,12 @@ func pngAfterImage(data []byte, h *pngInfo) error {
 // pngToRGB unpacks the raw rows with Pillow's unpackers and applies
 // convert("RGB"): 1/2/4-bit grey scaled (L;2 ×85, L;4 ×17, 1 → 0/255),
 // 16-bit grey (mode I) clipped to 255 not scaled, 16-bit colour high bytes,
-// alpha dropped, palette indices past PLTE grey (Pillow ≤ 10.0's palette
-// starts as a grey ramp).
+// alpha dropped, palette indices past PLTE as rules.paletteBase has them.
 func pngToRGB(h *pngInfo, raw []byte, lim budget) (*rgb.Image, error) {
 	out := rgb.New(h.width, h.height)
-	var lut [256][3]byte
-	for i := range lut {
-		lut[i] = [3]byte{byte(i), byte(i), byte(i)}
+	lut := rules{}.paletteBase() // grey, for the grey modes
+	if h.mode.mode == "P" {
+		lut = lim.rules.paletteBase()
 	}
 	for i := 0; i < len(h.palette)/3; i++ {
 		copy(lut[i][:], h.palette[3*i:])

@@ -50,7 +50,7 @@ type ppmFile struct {
 }
 
 // openPPM is PpmImageFile._open.
-func openPPM(data []byte) (opened, error) {
+func openPPM(data []byte, _ rules) (opened, error) {
 	pos := 0
 	read1 := func() (byte, bool) {
 		if pos >= len(data) {
@@ -161,7 +161,21 @@ func (h *ppmFile) header() Header {
 	return Header{Format: "PPM", Mode: h.mode, Width: h.w, Height: h.h}
 }
 
-func (h *ppmFile) pixels(budget) (*rgb.Image, error) {
+func (h *ppmFile) pixels(lim budget) (*rgb.Image, error) {
+	img, err := h.decodeSamples(lim.rules)
+	if err == nil && h.mode == "P" {
+		// P with no palette: each index through rules.paletteBase (the
+		// grey ramp, so the index is the grey, up to Pillow 10.0).
+		base := lim.rules.paletteBase()
+		for i := 0; i < len(img.Pix); i += 3 {
+			copy(img.Pix[i:i+3], base[img.Pix[i]][:])
+		}
+	}
+	return img, err
+}
+
+// decodeSamples reads the samples into RGB, a P image's indices as grey.
+func (h *ppmFile) decodeSamples(r rules) (*rgb.Image, error) {
 	data := h.data
 	bands := ppmBands[h.mode]
 	n := int64(h.w) * int64(h.h) // pixels
@@ -178,7 +192,7 @@ func (h *ppmFile) pixels(budget) (*rgb.Image, error) {
 		minBytes *= 2
 	}
 	if h.plain && h.mode != "1" {
-		return ppmPlain(rest, h, bands, int(n))
+		return ppmPlain(rest, h, bands, int(n), r)
 	}
 	if int64(len(rest)) < minBytes {
 		return nil, short()
@@ -387,12 +401,13 @@ func ppmPlainBitonal(rest []byte, out *rgb.Image) (*rgb.Image, error) {
 }
 
 // ppmPlain is PpmPlainDecoder._decode_blocks (P2, P3) + convert("RGB").
-// Its quirk is kept: half_token, the unfinished token at the end of a
-// block, is never cleared once set, so at end of file a file whose last
-// token has no whitespace after it repeats that token until the image is
-// full (and a stale one is prepended to later blocks). The samples are
-// collected as they come, so the image is allocated only when complete.
-func ppmPlain(rest []byte, h *ppmFile, bands int, lim int) (*rgb.Image, error) {
+// Pillow 9.4's quirk is kept: half_token, the unfinished token at the end
+// of a block, is never cleared once set, so at end of file a file whose
+// last token has no whitespace after it repeats that token until the image
+// is full (and a stale one is prepended to later blocks); from 9.5 on it
+// is used once (r.ppmHalfTokenOnce). The samples are collected as they
+// come, so the image is allocated only when complete.
+func ppmPlain(rest []byte, h *ppmFile, bands int, lim int, r rules) (*rgb.Image, error) {
 	const maxLen = 10
 	b := &ppmBlocks{data: rest}
 	total := lim * bands
@@ -416,6 +431,9 @@ func ppmPlain(rest []byte, h *ppmFile, bands int, lim int) (*rgb.Image, error) {
 		block = b.ignoreComments(block, &spans)
 		if half != nil {
 			block = append(append([]byte(nil), half...), block...)
+			if r.ppmHalfTokenOnce {
+				half = nil
+			}
 		}
 		tokens := ppmSplit(block)
 		if len(block) > 0 && !ppmSpace(block[len(block)-1]) {
@@ -433,6 +451,9 @@ func ppmPlain(rest []byte, h *ppmFile, bands int, lim int) (*rgb.Image, error) {
 			v, ok := pyInt(tok)
 			if !ok {
 				return nil, ppmInvalid("non-decimal token %q in data", tok)
+			}
+			if v < 0 && r.ppmNegative {
+				return nil, ppmInvalid("negative channel value %d in data", v)
 			}
 			if v > int64(h.maxval) {
 				return nil, ppmInvalid("channel value too large for this mode: %d", v)
@@ -453,7 +474,7 @@ func ppmPlain(rest []byte, h *ppmFile, bands int, lim int) (*rgb.Image, error) {
 				break
 			}
 		}
-		if eof && len(samples) == before+1 {
+		if eof && len(samples) == before+1 && !r.ppmHalfTokenOnce {
 			// From here on every pass yields this same token again.
 			c := samples[len(samples)-1]
 			for len(samples) < total {

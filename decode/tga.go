@@ -63,7 +63,7 @@ func (t *tgaHeader) header() Header {
 // tgaOpen is TgaImageFile._open: ok is false where it raises SyntaxError
 // (or IndexError on a short header), so that Pillow goes on to the next
 // plugin and, TGA being the last that could match, cannot identify the file.
-func tgaOpen(data []byte) (*tgaHeader, bool) {
+func tgaOpen(data []byte, r rules) (*tgaHeader, bool) {
 	if len(data) < 18 {
 		return nil, false
 	}
@@ -88,6 +88,9 @@ func tgaOpen(data []byte) (*tgaHeader, bool) {
 		}
 	case 1, 9:
 		t.mode = "P"
+		if r.tgaNeedsMap && cmapType == 0 {
+			t.mode = "L" // which the P raw mode cannot load
+		}
 	case 2, 10:
 		t.mode = "RGB"
 		if t.depth == 32 {
@@ -107,6 +110,8 @@ func tgaOpen(data []byte) (*tgaHeader, bool) {
 			t.palette = append(make([]byte, n*start, n*start+len(read)), read...)
 			t.palDepth = mapDepth
 			pos += len(read)
+		} else if r.tgaNeedsMap {
+			return nil, false // "unknown TGA map depth"
 		}
 	}
 	t.offset = pos
@@ -136,9 +141,12 @@ func (t *tgaHeader) pixels(lim budget) (*rgb.Image, error) {
 	// The colour map is put on the image at the end of load(): the core
 	// putpalette wants an L/LA/P image, a raw mode it can unpack into RGB
 	// (BGR;15 or BGR, not BGRA) and at most 256 entries.
+	if t.imageType&7 == 1 && t.mode == "L" {
+		return nil, errorf("TGA", Corrupt, "invalid TGA: a colour-mapped image without a colour map (Pillow ≥ 10.3 opens it as L and cannot load it)")
+	}
 	var pal [256 * 3]byte
-	for i := range 256 { // ImagingPaletteNew: the grey ramp
-		pal[3*i], pal[3*i+1], pal[3*i+2] = byte(i), byte(i), byte(i)
+	for i, c := range lim.rules.paletteBase() { // ImagingPaletteNew
+		copy(pal[3*i:], c[:])
 	}
 	usePal := t.mode == "P"
 	if t.palette != nil {

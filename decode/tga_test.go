@@ -155,7 +155,7 @@ func FuzzTGA(f *testing.F) {
 	f.Add(tgaFile{imageType: 11, w: 3, h: 2, depth: 16, pixels: []byte{0x80, 1, 2, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}.bytes())
 	f.Add(tgaFile{imageType: 10, w: 2, h: 2, depth: 32, flags: 0x10, pixels: []byte{0x83, 1, 2, 3, 4}}.bytes())
 	f.Add(tgaFile{imageType: 3, w: 9, h: 2, depth: 1, pixels: []byte{0xa5, 0x80, 0x5a, 0}}.bytes())
-	fuzzReader(f, func(b []byte) bool { return len(b) > 0 }, func(b []byte) (opened, error) {
-		return openLastResort(b, errorf("", NotImage, "not an image"))
+	fuzzReader(f, func(b []byte) bool { return len(b) > 0 }, func(b []byte, _ rules) (opened, error) {
+		return openLastResort(b, errorf("", NotImage, "not an image"), rules{})
 	})
 }

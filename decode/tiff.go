@@ -192,7 +192,7 @@ type tiffFile struct {
 
 // openTIFF is TiffImageFile._open as far as the image size: the first IFD
 // and its single ImageWidth and ImageLength.
-func openTIFF(data []byte) (opened, error) {
+func openTIFF(data []byte, _ rules) (opened, error) {
 	ifd, err := tiffParseIFD(data)
 	if err != nil {
 		return nil, err
@@ -300,7 +300,7 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 	if e, ok := tags[tagExtraSamples]; ok {
 		extra = e.values
 	}
-	if err := tiffMode(&L, extra, tags); err != nil {
+	if err := tiffMode(&L, extra, tags, lim.rules); err != nil {
 		return nil, err
 	}
 	if err := tiffFillOrder(&L, extra); err != nil {
@@ -367,6 +367,12 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 	// image, and one above the pixel limit is refused, not allocated.
 	if mp := lim.maxPixels(); int64(tw)*int64(th)*int64(L.spp)*int64(L.bits) > 8*(math.MaxInt32-1) || mp > 0 && int64(tw)*int64(th) > mp {
 		return nil, errorf("TIFF", Unsupported, "unsupported TIFF variant: %dx%d tiles or strips", tw, th)
+	}
+	if L.planar == 2 && L.rgbx && lim.rules.tiffRGBXAsRGB && (L.compression == 1 || hasStrips) {
+		// Opened as ("RGB", "RGBX"): the raw decoder has no unpacker for
+		// the 4th plane ("X"), libtiff's strip reader refuses the strip
+		// size; tiles are read.
+		return nil, errorf("TIFF", Corrupt, "invalid TIFF: planar RGBX in strips or uncompressed (Pillow ≥ 10.4 reads 4-sample RGB as RGB and cannot unpack it)")
 	}
 	if L.planar == 2 {
 		// Pillow's raw decoder unpacks plane i with the raw mode's i-th
@@ -497,6 +503,38 @@ func (f *tiffFile) pixels(lim budget) (*rgb.Image, error) {
 			tiffUnpackRow(&L, src, dst, ncols)
 		}
 	}
+	if lim.rules.tiffMapsTurned && L.orientation >= 5 && L.orientation <= 8 && hasStrips && len(offsets) == 1 && tiffMapped(&L, extra) {
+		// ImageFile.load maps a file's single raw strip whose raw mode is
+		// the image mode (Image._MAPMODES) into the size Image.open
+		// reported, which from Pillow 11.1 is the turned one: the stored
+		// pixels, in order, as an image L.h wide, which load_end then
+		// turns.
+		out = &rgb.Image{W: L.h, H: L.w, Pix: out.Pix}
+	}
 	// TiffImageFile.load_end: the Orientation tag, on every path.
 	return Transpose(out, L.orientation), nil
+}
+
+// tiffMapped reports whether Pillow's raw mode for the layout is its
+// image mode and one of Image._MAPMODES: 8-bit L and P, RGBA with
+// unassociated alpha, CMYK, and 16-bit grey ("I;16", "I;16B").
+func tiffMapped(L *tiffLayout, extra []uint64) bool {
+	if L.compression != 1 || L.planar != 1 || L.lsbFirst {
+		return false
+	}
+	switch {
+	case L.kind == tiffGrey16:
+		return true
+	case L.bits != 8:
+		return false
+	case L.kind == tiffGrey:
+		return L.spp == 1 && !L.invert
+	case L.kind == tiffPalette:
+		return L.spp == 1
+	case L.kind == tiffRGB:
+		return L.spp == 4 && len(extra) == 1 && extra[0] == 2
+	case L.kind == tiffCMYK:
+		return L.spp == 4 && len(extra) == 0
+	}
+	return false
 }

@@ -34,6 +34,7 @@ type tiffLayout struct {
 	premul      bool   // associated alpha ("RGBa"): unpremultiplied by Pillow's unpacker
 	ycbcr       bool   // YCbCr JPEG: libjpeg converts to RGB (subsampling: tiffJPEG)
 	lsbFirst    bool   // FillOrder 2: each byte's bits in reverse order
+	rgbx        bool   // 8-bit RGB with a 4th sample that is not alpha
 }
 
 // tiffFillOrder checks a FillOrder=2 layout against the keys OPEN_INFO
@@ -83,7 +84,7 @@ func reverseBits(buf, src []byte) []byte {
 // tiffMode picks the layout from the OPEN_INFO key, refusing keys Pillow
 // does not list (it raises "unknown pixel mode") and those we do not
 // reproduce. bits is the one bits-per-sample value shared by all samples.
-func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry) error {
+func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry, r rules) error {
 	ex := func(want ...uint64) bool {
 		if len(extra) != len(want) {
 			return false
@@ -124,6 +125,7 @@ func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry) error {
 		default:
 			return refuse()
 		}
+		L.rgbx = L.bits == 8 && L.spp == 4 && (ex() || ex(0))
 		L.kind, L.premul = tiffRGB, len(extra) > 0 && extra[0] == 1
 	case 3:
 		if !(L.spp == 1 && (L.bits == 1 || L.bits == 2 || L.bits == 4 || L.bits == 8) ||
@@ -147,7 +149,7 @@ func tiffMode(L *tiffLayout, extra []uint64, tags map[uint16]tiffEntry) error {
 		}
 	case 5:
 		if !(L.bits == 8 && (L.spp == 4 && ex() || L.spp == 5 && ex(0) || L.spp == 6 && ex(0, 0)) ||
-			L.bits == 16 && L.spp == 4 && ex() && !L.bigEndian) {
+			L.bits == 16 && L.spp == 4 && ex() && (!L.bigEndian || r.tiffCMYK16B)) {
 			return refuse()
 		}
 		L.kind = tiffCMYK

@@ -22,7 +22,7 @@ type webpFile struct {
 // openWebP reads the canvas size from the container, so that it is
 // checked against the limit before the decoder (which allocates the
 // canvas) is created.
-func openWebP(data []byte) (opened, error) {
+func openWebP(data []byte, _ rules) (opened, error) {
 	var cw, ch C.int
 	rc := C.wd_canvas((*C.uint8_t)(unsafe.Pointer(&data[0])), C.size_t(len(data)), &cw, &ch)
 	runtime.KeepAlive(data)

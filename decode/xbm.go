@@ -36,7 +36,7 @@ type xbmFile struct {
 	start int
 }
 
-func openXBM(data []byte) (opened, error) {
+func openXBM(data []byte, _ rules) (opened, error) {
 	m := xbmHeader.FindSubmatchIndex(data[:min(512, len(data))])
 	if m == nil {
 		return nil, unidentified("XBM", "no XBM header in the first 512 bytes")

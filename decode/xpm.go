@@ -34,7 +34,7 @@ type xpmFile struct {
 	start int
 }
 
-func openXPM(data []byte) (opened, error) {
+func openXPM(data []byte, _ rules) (opened, error) {
 	pos := 9 // after the signature _accept read
 	var m [][]byte
 	for m == nil {

@@ -134,7 +134,7 @@ func (p *Predictor) readOpener(ctx context.Context, open func(context.Context) (
 // their peak, from its header (which fails, as the decode would, when the
 // data is no image we decode).
 func (p *Predictor) decodeNeed(data []byte) (int64, error) {
-	h, err := decode.Config(data)
+	h, err := decode.ConfigWith(data, p.cfg.decode)
 	if err != nil {
 		return 0, err
 	}

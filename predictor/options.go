@@ -233,6 +233,14 @@ func WithMemoryBudget(bytes int64) Option {
 	}
 }
 
+// WithPillow decodes files as the given Pillow release reads them (the
+// default is 9.4, Debian 12's): decode.ParsePillow names one, and
+// docs/PARITY.md lists what changes with it. Resizing follows the
+// Transform: set its TallVerticalFirst for Pillow 12.2 and later.
+func WithPillow(v decode.Pillow) Option {
+	return func(c *config) error { c.decode.Pillow = v; return nil }
+}
+
 // WithEXIFTranspose rotates/flips images by their EXIF orientation first,
 // as ImageOps.exif_transpose does. Off by default: Image.open does not, so
 // the default matches the plain Python pipeline.

@@ -14,12 +14,14 @@ Requests ("op"):
         Returns {"lut_bits": [768 uint32]}: entry c*256+v is the float32 bit
         pattern of Normalize(mean, std)(ToTensor()(img)) for value v in channel c,
         computed through torchvision on a 1 x 256 RGB image.
-    {"op": "decode", "path": P [, "digest": true] [, "exif_transpose": true]}
+    {"op": "decode", "path": P [, "digest": true] [, "exif_transpose": true] [, "pillow": V]}
         Returns {"w": W, "h": H, "pixels_b64": ..., "format": F, "mode": M} of
         Image.open(P).convert("RGB") (F, M: Pillow's format and mode before the
         conversion). With "exif_transpose", ImageOps.exif_transpose is applied
         before convert. With "digest", "sha256" (hex, of the RGB bytes) replaces
-        "pixels_b64", for large images.
+        "pixels_b64", for large images. With "pillow" (a --pillow value such as
+        "10.4" or "debian13"), Pillow 9.4 is patched to read the file as that
+        release does (scripts/pillow_rules.py; not with "exif_transpose").
     {"op": "preprocess", "path": P, "preset": "resize224" | "resize256-crop224"}
         Returns {"bits_b64": ...}: the normalised float32 C x H x W tensor, little
         endian (same pipeline as reference.py), plus "shape": [C, H, W].
@@ -70,11 +72,15 @@ def op_lut(req):
 
 
 def op_decode(req):
-    with Image.open(req["path"]) as im:
-        fmt, mode = im.format, im.mode
-        if req.get("exif_transpose"):
-            im = ImageOps.exif_transpose(im)
-        img = im.convert("RGB")
+    if req.get("pillow"):
+        import pillow_rules  # later releases' rules on this Pillow 9.4
+        img, fmt, mode = pillow_rules.open_rgb(req["path"], req["pillow"])
+    else:
+        with Image.open(req["path"]) as im:
+            fmt, mode = im.format, im.mode
+            if req.get("exif_transpose"):
+                im = ImageOps.exif_transpose(im)
+            img = im.convert("RGB")
     out = {"w": img.width, "h": img.height, "format": fmt, "mode": mode}
     if req.get("digest"):
         out["sha256"] = hashlib.sha256(img.tobytes()).hexdigest()

@@ -116,6 +116,7 @@ func TestAbsurdFlags(t *testing.T) {
 		"bad size":         {[]string{"--max-input-size", "lots"}, "--max-input-size"},
 		"bad memory":       {[]string{"--memory-budget", "-1GiB"}, "--memory-budget"},
 		"negative batches": {[]string{"--batch-size", "-3"}, "--batch-size -3"},
+		"unknown pillow":   {[]string{"--pillow", "13"}, `--pillow: pillow version "13"`},
 	} {
 		code, _, stderr := predict(t, "", append([]string{"--model", model, "--device", "cpu"}, append(c.args, img)...)...)
 		assert.Equal(t, exitFatal, code, name)

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/torchgo/predict/binding"
+	"github.com/torchgo/predict/decode"
 	"github.com/torchgo/predict/internal/storage"
 	"github.com/torchgo/predict/predictor"
 	"github.com/torchgo/predict/preprocess"
@@ -88,6 +89,7 @@ func (i interrupted) exitCode() int {
 
 type options struct {
 	model, labels, preset, device, format, progress string
+	pillow                                          string
 	maxInput, memory, checkCache                    string
 	output, shard                                   string
 	batchSize, topK, threads, workers, subBatch     int
@@ -137,7 +139,8 @@ func addModelFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.checkCache, "check-cache", defaultCheckCache(), "where the verdicts of the sub-batch check are kept, so later runs skip it (\"\": nowhere)")
 	fs.StringVar(&o.memory, "memory-budget", "auto", "memory for decoded images and resize buffers, shared by all workers (bytes, KiB/MiB/GiB; auto: half of the machine's or the cgroup's memory)")
 	fs.BoolVar(&o.exif, "exif-transpose", false, "apply EXIF orientation first (ImageOps.exif_transpose); Image.open does not")
-	fs.BoolVar(&o.tallFirst, "tall-vertical-first", false, "resize images over 100x taller than wide vertically first, as Pillow >= 12.2 does (default: Pillow 9.4's order)")
+	fs.StringVar(&o.pillow, "pillow", "9.4", "read and resize images as this Pillow release does: 9.4 (Debian 12), 10.x, 11.x, 12.x, debian12 or debian13 (docs/PARITY.md lists what differs)")
+	fs.BoolVar(&o.tallFirst, "tall-vertical-first", false, "resize images over 100x taller than wide vertically first, as Pillow >= 12.2 does (implied by --pillow 12.2 and later)")
 	fs.BoolVar(&o.deterministic, "deterministic", false, "CUDA: no TF32, deterministic cuDNN (differs from PyTorch's defaults, so from the user's Python)")
 	fs.BoolVar(&o.verbose, "verbose", false, "say on stderr how the model runs (device, threads, batches, warm-up)")
 }
@@ -177,6 +180,7 @@ func parseFailed(err error) int {
 type settings struct {
 	devices   []binding.Device
 	transform preprocess.Transform
+	pillow    decode.Pillow
 	maxInput  int64
 	memory    int64 // 0: the predictor's default
 	progress  bool
@@ -242,7 +246,10 @@ func (o *options) checkModel() (settings, error) {
 	if s.transform, err = preprocess.Preset(o.preset); err != nil {
 		return s, err
 	}
-	s.transform.TallVerticalFirst = o.tallFirst
+	if s.pillow, err = decode.ParsePillow(o.pillow); err != nil {
+		return s, fmt.Errorf("--pillow: %w", err)
+	}
+	s.transform.TallVerticalFirst = o.tallFirst || s.pillow.AtLeast(12, 2)
 	return s, nil
 }
 
@@ -254,6 +261,7 @@ func (o *options) predictorOptions(s settings, batchSize int) []predictor.Option
 		predictor.WithBatchSize(batchSize),
 		predictor.WithWorkers(o.workers),
 		predictor.WithEXIFTranspose(o.exif),
+		predictor.WithPillow(s.pillow),
 		predictor.WithMaxInputSize(s.maxInput),
 		predictor.WithSubBatch(o.subBatch),
 		predictor.WithCheckCache(o.checkCache),
