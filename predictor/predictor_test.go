@@ -211,7 +211,7 @@ func TestStreamMixedInputs(t *testing.T) {
 	blob := readAll(t, []string{path})[0]
 	img, err := decode.Bytes(blob, decode.Limits{})
 	require.NoError(t, err)
-	closed := 0
+	var closed atomic.Int32
 	opened := func(ctx context.Context) (io.ReadCloser, error) {
 		require.NoError(t, ctx.Err(), "opened with the call's live context")
 		return &sizedReader{Reader: bytes.NewReader(blob), size: int64(len(blob)), closed: &closed}, nil
@@ -243,18 +243,18 @@ func TestStreamMixedInputs(t *testing.T) {
 	assert.ErrorIs(t, got[5].Err, fs.ErrNotExist)
 	assert.ErrorContains(t, got[7].Err, "above the 1073741824-byte maximum input size", "refused from its Size, unread")
 	assert.ErrorIs(t, got[8].Err, fs.ErrPermission)
-	assert.Equal(t, 2, closed, "every reader opened is closed")
+	assert.Equal(t, int32(2), closed.Load(), "every reader opened is closed")
 }
 
 // sizedReader is a ReadCloser that knows its size, as blob.Reader does.
 type sizedReader struct {
 	io.Reader
 	size   int64
-	closed *int
+	closed *atomic.Int32 // decode workers close readers concurrently
 }
 
 func (r *sizedReader) Size() int64  { return r.size }
-func (r *sizedReader) Close() error { *r.closed++; return nil }
+func (r *sizedReader) Close() error { r.closed.Add(1); return nil }
 
 // Breaking out of the loop stops the run; a cancelled context ends it
 // with the context's error as the last pair.
