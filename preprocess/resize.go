@@ -7,11 +7,14 @@ import (
 	"github.com/torchgo/predict/rgb"
 )
 
-// This file is Pillow's bilinear Image.resize (libImaging/Resample.c,
+// This file is Pillow's convolution Image.resize (libImaging/Resample.c,
 // identical in 9.4 and 12.x for 8-bit images) as specified in
-// docs/parity-spec.md §2.2–§2.3: separable antialiased triangle filter, float64
+// docs/parity-spec.md §2.2–§2.3 for the bilinear filter: separable,
+// antialiased (the filter stretched by the scale when shrinking), float64
 // coefficients quantised to 22-bit fixed point, horizontal pass into an
-// 8-bit intermediate, then vertical pass.
+// 8-bit intermediate, then vertical pass. BOX, HAMMING, BICUBIC and
+// LANCZOS are the same code with their filters (filter.go); NEAREST is not
+// (nearest.go).
 
 // precisionBits is Resample.c's PRECISION_BITS = 32 - 8 - 2.
 const precisionBits = 32 - 8 - 2
@@ -39,14 +42,14 @@ func bilinear(x float64) float64 {
 // entries 0..count-1), in kn's own slices (reused when large enough);
 // weights is float64 scratch. Each output's taps depend only on its own
 // index, so a window of outputs gets exactly the taps of the full kernel.
-func (kn *kernel) init(inSize int, in0, in1 float32, outSize, first, count int, weights *[]float64) {
+func (kn *kernel) init(inSize int, in0, in1 float32, outSize, first, count int, weights *[]float64, filt filter) {
 	// The box width is subtracted in float32 and only then widened.
 	scale := float64(in1-in0) / float64(outSize)
 	filterscale := scale
 	if filterscale < 1 {
 		filterscale = 1
 	}
-	support := 1.0 * filterscale
+	support := filt.support * filterscale
 	stride := int(math.Ceil(support))*2 + 1
 
 	kn.stride = stride
@@ -72,7 +75,7 @@ func (kn *kernel) init(inSize int, in0, in1 float32, outSize, first, count int, 
 		n := hi - lo
 		sum := 0.0
 		for j := 0; j < n; j++ {
-			w[j] = bilinear(float64(float64(j+lo)-center+0.5) * ss)
+			w[j] = filt.f(float64(float64(j+lo)-center+0.5) * ss)
 			sum += w[j]
 		}
 		taps := kn.k[o*stride : o*stride+n]
@@ -111,6 +114,7 @@ type Scratch struct {
 	acc          []int32
 	kh, kv       kernel
 	weights      []float64
+	cols         []int // nearest: the source column of each output column
 }
 
 // grow returns (*buf)[:n], reallocating only when the capacity is short.
@@ -125,17 +129,22 @@ func grow[T any](buf *[]T, n int) []T {
 // Resize is Pillow's img.resize((dst.W, dst.H), Image.BILINEAR) on an RGB
 // image with the default box (0, 0, W, H), into dst.
 func Resize(dst, src *rgb.Image) {
-	resize(context.Background(), src, dst.W, dst.H, 0, 0, dst, new(Scratch))
+	resizeWith(context.Background(), src, dst.W, dst.H, 0, 0, dst, new(Scratch), Bilinear)
 }
 
-// resize is Image.resize of src to fw×fh, computing only the window of
+// ResizeWith is Resize with another of Pillow's filters.
+func ResizeWith(dst, src *rgb.Image, in Interpolation) {
+	resizeWith(context.Background(), src, dst.W, dst.H, 0, 0, dst, new(Scratch), in)
+}
+
+// resizeWith is Image.resize of src to fw×fh with filter in, computing only the window of
 // that result whose top-left corner is (x0, y0) and whose size is dst's,
 // into dst, with s's buffers. Pillow resamples each output pixel from its
 // own taps alone, so the window is bit-identical to the same pixels of the
 // full result: a crop after the resize costs only what it keeps. It gives
 // up with ctx's error soon after ctx is done: both passes check it row by
 // row.
-func resize(ctx context.Context, src *rgb.Image, fw, fh, x0, y0 int, dst *rgb.Image, s *Scratch) error {
+func resizeWith(ctx context.Context, src *rgb.Image, fw, fh, x0, y0 int, dst *rgb.Image, s *Scratch, mode Interpolation) error {
 	w, h := dst.W, dst.H
 	needH, needV := fw != src.W, fh != src.H
 	if !needH && !needV {
@@ -145,17 +154,21 @@ func resize(ctx context.Context, src *rgb.Image, fw, fh, x0, y0 int, dst *rgb.Im
 		}
 		return nil
 	}
+	if mode == Nearest {
+		return nearest(ctx, src, fw, fh, x0, y0, dst, s)
+	}
+	filt := mode.filter()
 	// Source rows the window needs: those under its vertical taps.
 	first, last := y0, y0+h
 	if needV {
-		s.kv.init(src.H, 0, float32(src.H), fh, y0, h, &s.weights)
+		s.kv.init(src.H, 0, float32(src.H), fh, y0, h, &s.weights, filt)
 		first, last = s.kv.lo[0], s.kv.lo[h-1]+s.kv.n[h-1]
 	}
 	in, rowOffset, colOffset := src, 0, x0
 	if needH {
 		// Only those rows are resampled horizontally (ImagingResampleInner),
 		// and only the window's columns.
-		s.kh.init(src.W, 0, float32(src.W), fw, x0, w, &s.weights)
+		s.kh.init(src.W, 0, float32(src.W), fw, x0, w, &s.weights, filt)
 		tmp := dst
 		if needV {
 			tmp = &rgb.Image{W: w, H: last - first, Pix: grow(&s.tmp, w*(last-first)*3)}

@@ -36,7 +36,7 @@ func channel0(m *rgb.Image) []uint8 {
 func newKernel(inSize int, in0, in1 float32, outSize int) kernel {
 	var k kernel
 	var w []float64
-	k.init(inSize, in0, in1, outSize, 0, outSize, &w)
+	k.init(inSize, in0, in1, outSize, 0, outSize, &w, Bilinear.filter())
 	return k
 }
 
@@ -73,6 +73,7 @@ type resizeReq struct {
 	OutW   int    `json:"out_w"`
 	OutH   int    `json:"out_h"`
 	Pixels string `json:"pixels_b64"`
+	Filter string `json:"filter,omitempty"` // Interpolation.String(); "" is bilinear
 }
 
 // pilResize is Image.resize((w, h), BILINEAR) computed by Pillow.
@@ -82,7 +83,7 @@ func pilResize(t *testing.T, src *rgb.Image, w, h int) *rgb.Image {
 		Pixels string `json:"pixels_b64"`
 		Error  string `json:"error"`
 	}
-	testenv.Oracle(t, resizeReq{"resize", src.W, src.H, w, h, base64.StdEncoding.EncodeToString(src.Pix)}, &reply)
+	testenv.Oracle(t, resizeReq{"resize", src.W, src.H, w, h, base64.StdEncoding.EncodeToString(src.Pix), ""}, &reply)
 	require.Empty(t, reply.Error)
 	pix, err := base64.StdEncoding.DecodeString(reply.Pixels)
 	require.NoError(t, err)
@@ -105,17 +106,32 @@ func TestResizeMatchesPIL(t *testing.T) {
 	for len(pairs) < 60 {
 		pairs = append(pairs, pair{1 + rng.Intn(400), 1 + rng.Intn(400), 1 + rng.Intn(300), 1 + rng.Intn(300)})
 	}
+	srcs := make([]*rgb.Image, len(pairs))
+	outs := make([][2]int, len(pairs))
+	for i, p := range pairs {
+		srcs[i] = rgb.New(p.w, p.h)
+		rng.Read(srcs[i].Pix)
+		outs[i] = [2]int{p.ow, p.oh}
+	}
+	want := pilResizeAll(t, srcs, outs, "")
+	for i, p := range pairs {
+		got := resized(srcs[i], p.ow, p.oh)
+		assert.Equal(t, want[i], got.Pix, "%dx%d -> %dx%d", p.w, p.h, p.ow, p.oh)
+	}
+}
+
+// pilResizeAll is Image.resize of each source to its size with filter
+// (an Interpolation's name; "" is bilinear), in one oracle call.
+func pilResizeAll(t *testing.T, srcs []*rgb.Image, sizes [][2]int, filter string) [][]byte {
+	t.Helper()
 	var batch struct {
 		Op       string      `json:"op"`
 		Requests []resizeReq `json:"requests"`
 	}
 	batch.Op = "batch"
-	srcs := make([]*rgb.Image, len(pairs))
-	for i, p := range pairs {
-		src := rgb.New(p.w, p.h)
-		rng.Read(src.Pix)
-		srcs[i] = src
-		batch.Requests = append(batch.Requests, resizeReq{"resize", p.w, p.h, p.ow, p.oh, base64.StdEncoding.EncodeToString(src.Pix)})
+	for i, src := range srcs {
+		batch.Requests = append(batch.Requests, resizeReq{"resize", src.W, src.H, sizes[i][0], sizes[i][1],
+			base64.StdEncoding.EncodeToString(src.Pix), filter})
 	}
 	var reply struct {
 		Results []struct {
@@ -124,17 +140,15 @@ func TestResizeMatchesPIL(t *testing.T) {
 		} `json:"results"`
 	}
 	testenv.Oracle(t, batch, &reply)
-	require.Len(t, reply.Results, len(pairs))
-	for i, p := range pairs {
-		r := reply.Results[i]
+	require.Len(t, reply.Results, len(srcs))
+	out := make([][]byte, len(srcs))
+	for i, r := range reply.Results {
 		require.Empty(t, r.Error)
-		want, err := base64.StdEncoding.DecodeString(r.Pixels)
+		pix, err := base64.StdEncoding.DecodeString(r.Pixels)
 		require.NoError(t, err)
-		got := resized(srcs[i], p.ow, p.oh)
-		if !assert.Equal(t, want, got.Pix, "%dx%d -> %dx%d", p.w, p.h, p.ow, p.oh) {
-			continue
-		}
+		out[i] = pix
 	}
+	return out
 }
 
 // With TallVerticalFirst, very tall images follow Pillow >= 12.2, which

@@ -1,6 +1,6 @@
 // Package preprocess reproduces torchvision's PIL-image transforms
-// (Resize, CenterCrop, ToTensor, Normalize) bit for bit, as specified in
-// docs/parity-spec.md §2–§4.
+// (Resize with each InterpolationMode, CenterCrop, ToTensor, Normalize)
+// bit for bit, as specified in docs/parity-spec.md §2–§4.
 package preprocess
 
 import (
@@ -24,6 +24,12 @@ type Transform struct {
 	// (Resize(s)).
 	ResizeW, ResizeH int
 	ResizeShort      int
+	// MaxSize is Resize(s)'s max_size: when the longer side would exceed
+	// it, that side becomes MaxSize and the shorter one shrinks to keep
+	// the ratio. Zero for none.
+	MaxSize int
+	// Interpolation is Resize's InterpolationMode (zero: Bilinear).
+	Interpolation Interpolation
 
 	// CenterCrop((CropH, CropW)) after resizing; zero for none.
 	CropW, CropH int
@@ -85,6 +91,11 @@ func (t Transform) Validate() error {
 		return fmt.Errorf("transform %q: set both CropW and CropH, or neither", t.Name)
 	case !exact && t.CropW == 0:
 		return fmt.Errorf("transform %q: Resize(short side) without a crop gives images of different sizes", t.Name)
+	case t.MaxSize != 0 && (exact || t.MaxSize <= t.ResizeShort):
+		// torchvision: max_size only with a single size, and above it.
+		return fmt.Errorf("transform %q: MaxSize %d needs Resize(short side) below it", t.Name, t.MaxSize)
+	case t.Interpolation < Bilinear || t.Interpolation > Lanczos:
+		return fmt.Errorf("transform %q: unknown interpolation %d", t.Name, int(t.Interpolation))
 	}
 	for c := 0; c < 3; c++ {
 		if t.Norm.Std[c] == 0 {
@@ -110,11 +121,19 @@ func (t Transform) ResizedSize(W, H int) (w, h int) {
 	if t.ResizeShort == 0 {
 		return t.ResizeW, t.ResizeH
 	}
-	s := t.ResizeShort
-	if W <= H { // a tie treats the width as the short side
-		return s, s * H / W
+	short, long := W, H
+	if W > H { // a tie treats the width as the short side
+		short, long = H, W
 	}
-	return s * W / H, s
+	newShort, newLong := t.ResizeShort, t.ResizeShort*long/short
+	if t.MaxSize > 0 && newLong > t.MaxSize {
+		// int(max_size * new_short / new_long), true division.
+		newShort, newLong = int(float64(t.MaxSize)*float64(newShort)/float64(newLong)), t.MaxSize
+	}
+	if W <= H {
+		return newShort, newLong
+	}
+	return newLong, newShort
 }
 
 // Apply resizes and crops src, writing the OutputSize image into dst
@@ -160,21 +179,22 @@ func (t Transform) ApplyContext(ctx context.Context, src *rgb.Image, dst []uint8
 	return nil
 }
 
-// resize is Pillow's Image.resize of src to fw×fh of the reference
-// version, or of Pillow >= 12.2 with TallVerticalFirst, computing the
+// resize is Pillow's Image.resize of src to fw×fh with the transform's
+// filter, as the reference version does it, or as Pillow >= 12.2 does with
+// TallVerticalFirst (convolution filters only), computing the
 // window of the result at (x0, y0) of dst's size.
 func (t Transform) resize(ctx context.Context, src *rgb.Image, fw, fh, x0, y0 int, dst *rgb.Image, s *Scratch) error {
-	if t.TallVerticalFirst && src.H > 100*src.W && fh < src.H {
+	if t.TallVerticalFirst && t.Interpolation != Nearest && src.H > 100*src.W && fh < src.H {
 		// Pillow 12.2 Image.resize: to (W, outH) with box (0, y0, W, y1),
 		// then to (outW, outH) — two single-axis resizes for the default
 		// box; the window's rows of the first, then its columns.
 		mid := &rgb.Image{W: src.W, H: dst.H, Pix: grow(&s.tall, src.W*dst.H*3)}
-		if err := resize(ctx, src, src.W, fh, 0, y0, mid, s); err != nil {
+		if err := resizeWith(ctx, src, src.W, fh, 0, y0, mid, s, t.Interpolation); err != nil {
 			return err
 		}
-		return resize(ctx, mid, fw, dst.H, x0, 0, dst, s)
+		return resizeWith(ctx, mid, fw, dst.H, x0, 0, dst, s, t.Interpolation)
 	}
-	return resize(ctx, src, fw, fh, x0, y0, dst, s)
+	return resizeWith(ctx, src, fw, fh, x0, y0, dst, s, t.Interpolation)
 }
 
 // ScratchBytes bounds the memory ApplyContext holds beyond src and dst

@@ -9,7 +9,9 @@ Requests ("op"):
 
     {"op": "resize", "w": W, "h": H, "out_w": OW, "out_h": OH, "pixels_b64": B64}
         B64 = H x W x 3 uint8 RGB.  Returns {"pixels_b64": ...} (OH x OW x 3) of
-        Image.frombytes("RGB", (W, H), data).resize((OW, OH), Image.BILINEAR).
+        Image.frombytes("RGB", (W, H), data).resize((OW, OH), FILTER), FILTER the
+        request's "filter" (nearest, bilinear, bicubic, box, hamming, lanczos;
+        default bilinear).
     {"op": "lut", "mean": [m0, m1, m2], "std": [s0, s1, s2]}
         Returns {"lut_bits": [768 uint32]}: entry c*256+v is the float32 bit
         pattern of Normalize(mean, std)(ToTensor()(img)) for value v in channel c,
@@ -57,7 +59,8 @@ def op_resize(req):
     data = base64.b64decode(req["pixels_b64"])
     if len(data) != w * h * 3:
         raise ValueError(f"pixels: got {len(data)} bytes, want {w}*{h}*3 = {w * h * 3}")
-    img = Image.frombytes("RGB", (w, h), data).resize((ow, oh), Image.BILINEAR)
+    resample = getattr(Image, req.get("filter", "bilinear").upper())
+    img = Image.frombytes("RGB", (w, h), data).resize((ow, oh), resample)
     return {"pixels_b64": b64(img.tobytes())}
 
 
