@@ -24,6 +24,10 @@ SHIM        := build/libtorchc.so
 MODEL       := build/resnet18.pt
 TEST_MODEL  := build/resnet18-seed0.pt
 TEST_MODELS := build/testmodels/.stamp
+# torchvision classifiers with seeded weights and their weights' own
+# transforms, for the model-zoo parity test.
+ZOO_MODELS  := resnet50 mobilenet_v3_small efficientnet_b0 convnext_tiny regnet_y_400mf vit_b_16 swin_t
+ZOO         := build/zoo/.stamp
 
 # binding links libtorchc.so through pkg-config (torchc.pc). The installed
 # torchc.pc (make install) records PREFIX/lib as the run path of what links
@@ -112,7 +116,12 @@ $(TEST_MODEL): scripts/export_resnet18.py
 $(TEST_MODELS): scripts/export_test_models.py
 	$(PYTHON) scripts/export_test_models.py build/testmodels 2>/dev/null && touch $@
 
-models: deps $(TEST_MODEL) $(TEST_MODELS)
+$(ZOO): scripts/export_torchvision.py
+	@mkdir -p $(@D)
+	for m in $(ZOO_MODELS); do $(PYTHON) scripts/export_torchvision.py $$m build/zoo/$$m.pt --seed 0 2>/dev/null || exit 1; done
+	touch $@
+
+models: deps $(TEST_MODEL) $(TEST_MODELS) $(ZOO)
 
 predict: build
 	@$(MAKE) --no-print-directory $(MODEL)

@@ -89,6 +89,12 @@ func TestVersionAndDevices(t *testing.T) {
 func TestThreads(t *testing.T) {
 	before, err := Threads()
 	require.NoError(t, err)
+	def, err := DefaultThreads()
+	require.NoError(t, err)
+	require.NoError(t, SetThreads(def+1))
+	again, err := DefaultThreads()
+	require.NoError(t, err)
+	assert.Equal(t, def, again, "LibTorch's default does not follow SetThreads")
 	require.NoError(t, SetThreads(2))
 	got, err := Threads()
 	require.NoError(t, err)

@@ -29,6 +29,15 @@ func Threads() (int, error) {
 	return int(n), err
 }
 
+// DefaultThreads reports LibTorch's own intra-op thread count: what a
+// process that never calls SetThreads runs with, as unconfigured PyTorch
+// does, whatever SetThreads has set since.
+func DefaultThreads() (int, error) {
+	var n C.int
+	err := call("default threads", "", func(e *C.torchc_error) { n = C.torchc_default_num_threads(e) })
+	return int(n), err
+}
+
 // SetInteropThreads sets LibTorch's inter-op pool size for the whole
 // process. LibTorch accepts this once, before any inter-op work; later
 // calls fail with InvalidArgument.

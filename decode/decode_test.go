@@ -23,18 +23,10 @@ import (
 	"github.com/torchgo/predict/internal/testenv"
 )
 
-func testImages(t *testing.T) []string {
-	t.Helper()
-	paths, err := filepath.Glob(testenv.Path("testdata", "images", "*"))
-	require.NoError(t, err)
-	require.NotEmpty(t, paths)
-	return paths
-}
-
 // TestDecodeMatchesPillow compares every shipped image byte for byte with
 // Image.open(p).convert("RGB").
 func TestDecodeMatchesPillow(t *testing.T) {
-	paths := testImages(t)
+	paths := testenv.Images(t)
 	type req struct {
 		Op   string `json:"op"`
 		Path string `json:"path"`

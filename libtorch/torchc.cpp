@@ -442,6 +442,12 @@ int torchc_num_threads(torchc_error *err) {
   return n;
 }
 
+int torchc_default_num_threads(torchc_error *err) {
+  int n = 0;
+  guard(err, TORCHC_ERR_INTERNAL, [&] { n = at::intraop_default_num_threads(); });
+  return n;
+}
+
 void torchc_set_num_interop_threads(int n, torchc_error *err) {
   // LibTorch refuses a second setting with a c10::Error: the caller's
   // mistake, not the library's.

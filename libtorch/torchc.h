@@ -32,7 +32,7 @@ extern "C" {
 
 /* Version of this header; torchc_abi_version() returns the version the
  * shared library was built from. */
-#define TORCHC_ABI_VERSION 6
+#define TORCHC_ABI_VERSION 7
 
 #if defined(__GNUC__)
 #define TORCHC_API __attribute__((visibility("default")))
@@ -119,6 +119,9 @@ TORCHC_API void torchc_set_cuda_deterministic(int on, torchc_error *err);
 /* Intra-op threads (at::set_num_threads), >= 1. Process-wide. */
 TORCHC_API void torchc_set_num_threads(int n, torchc_error *err);
 TORCHC_API int torchc_num_threads(torchc_error *err);
+/* LibTorch's own intra-op thread count (at::intraop_default_num_threads):
+ * what a process that never sets one runs with. */
+TORCHC_API int torchc_default_num_threads(torchc_error *err);
 
 /* Inter-op threads (at::set_num_interop_threads), >= 1. LibTorch allows
  * this once per process and only before any inter-op work has started. */

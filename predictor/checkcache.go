@@ -32,45 +32,69 @@ func (p *Predictor) lookupCheck(modelPath string) forwardCheck {
 	if c.sub == 0 || p.cfg.checkCache == "" {
 		return c
 	}
-	key, err := p.checkKey(modelPath, c.sub)
+	key, err := p.checkKey(modelPath, fmt.Sprintf("threads %d sub %d", p.Threads(), c.sub))
 	if err != nil {
 		return c
 	}
 	c.file = filepath.Join(p.cfg.checkCache, "sub-batch-"+key)
-	switch b, _ := os.ReadFile(c.file); strings.TrimSpace(string(b)) {
-	case "exact":
-		c.cached, c.exact = true, true
-	case "differs":
-		c.cached = true
-	}
+	c.cached, c.exact = readVerdict(c.file)
 	return c
+}
+
+// readVerdict reads a check's verdict from the cache: whether there is
+// one, and whether it was exact.
+func readVerdict(file string) (cached, exact bool) {
+	switch b, _ := os.ReadFile(file); strings.TrimSpace(string(b)) {
+	case "exact":
+		return true, true
+	case "differs":
+		return true, false
+	}
+	return false, false
+}
+
+// threadsCheckFile is where WithCheckCache keeps the threads check's
+// verdict for cur and n threads; "" without a cache.
+func (p *Predictor) threadsCheckFile(modelPath string, cur, n int) string {
+	if p.cfg.checkCache == "" {
+		return ""
+	}
+	key, err := p.checkKey(modelPath, fmt.Sprintf("threads %d vs %d", cur, n))
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(p.cfg.checkCache, "threads-"+key)
 }
 
 // save records a check's verdict in the cache, if there is one; a cache
 // that cannot be written only means the check runs again next time.
-func (c forwardCheck) save(exact bool) {
-	if c.file == "" {
+func (c forwardCheck) save(exact bool) { saveVerdict(c.file, exact) }
+
+func saveVerdict(file string, exact bool) {
+	if file == "" {
 		return
 	}
 	verdict := "differs\n"
 	if exact {
 		verdict = "exact\n"
 	}
-	if os.MkdirAll(filepath.Dir(c.file), 0o755) != nil {
+	if os.MkdirAll(filepath.Dir(file), 0o755) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.file), ".sub-batch-*")
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".sub-batch-*")
 	if err != nil {
 		return
 	}
 	_, werr := tmp.WriteString(verdict)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.file) != nil {
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
 		os.Remove(tmp.Name())
 	}
 }
 
-// checkKey hashes what a sub-batch check's verdict depends on.
-func (p *Predictor) checkKey(modelPath string, sub int) (string, error) {
+// checkKey hashes what a check's verdict depends on: the model file,
+// LibTorch and the shim, the device, batch and image shape, the CPU, and
+// what the check compared.
+func (p *Predictor) checkKey(modelPath, what string) (string, error) {
 	h := sha256.New()
 	f, err := os.Open(modelPath)
 	if err != nil {
@@ -84,12 +108,8 @@ func (p *Predictor) checkKey(modelPath string, sub int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	threads, err := binding.Threads()
-	if err != nil {
-		return "", err
-	}
-	fmt.Fprintf(h, "\nlibtorch %s abi %d cuda %v threads %d device %s batch %d sub %d image %dx%d cpu %s %s\n",
-		version, binding.ABIVersion, binding.CUDABuilt(), threads, p.module.Device(), p.cfg.batchSize, sub,
+	fmt.Fprintf(h, "\nlibtorch %s abi %d cuda %v %s device %s batch %d image %dx%d cpu %s %s\n",
+		version, binding.ABIVersion, binding.CUDABuilt(), what, p.module.Device(), p.cfg.batchSize,
 		p.outW, p.outH, runtime.GOARCH, cpuIdentity())
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }

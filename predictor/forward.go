@@ -64,6 +64,12 @@ func (p *Predictor) startInferenceWorkers(n, full int) error {
 				// Never unlocked: the thread, and LibTorch's state on it,
 				// end with the goroutine.
 				runtime.LockOSThread()
+				if p.threads > 0 {
+					if err := binding.SetThreads(p.threads); err != nil {
+						warm <- err
+						return
+					}
+				}
 				warm <- p.warmUp(m, full)
 				for {
 					select {
@@ -271,6 +277,76 @@ func (p *Predictor) checkSubBatch(b, sub int) (bool, error) {
 		return false, fmt.Errorf("predictor: sub-batch check: %w", err)
 	}
 	return sameBits(whole.Logits, parts.Logits), nil
+}
+
+// checkThreads is WithThreadsCheck, before the inference workers start:
+// on a thread of its own it runs a full batch of noise at LibTorch's
+// default count and at n, each after a warm-up pass, and sets n for the
+// workers only if every logit has the same bits. LibTorch fixes a
+// thread's count when the thread first computes, so the workers set the
+// chosen count on their own threads (startInferenceWorkers).
+func (p *Predictor) checkThreads(m *binding.Module, modelPath string, n int) error {
+	type verdict struct {
+		cur    int
+		same   bool
+		cached string // the cache file the verdict came from
+		err    error
+	}
+	done := make(chan verdict, 1)
+	go func() {
+		// Never unlocked: the thread, with the counts set on it, ends with
+		// the goroutine.
+		runtime.LockOSThread()
+		cur, err := binding.DefaultThreads()
+		if err != nil || cur == n {
+			done <- verdict{cur, true, "", err}
+			return
+		}
+		file := p.threadsCheckFile(modelPath, cur, n)
+		if cached, exact := readVerdict(file); cached {
+			done <- verdict{cur, exact, file, nil}
+			return
+		}
+		b := p.cfg.batchSize
+		px := noise(b * p.outH * p.outW * 3)
+		run := func(threads int) (*binding.Output, error) {
+			if err := binding.SetThreads(threads); err != nil {
+				return nil, err
+			}
+			if _, err := m.ForwardSubBatched(px, b, p.outH, p.outW, p.table, 0); err != nil {
+				return nil, err
+			}
+			return m.ForwardSubBatched(px, b, p.outH, p.outW, p.table, 0)
+		}
+		base, err := run(cur)
+		if err != nil {
+			done <- verdict{cur, false, "", err}
+			return
+		}
+		more, err := run(n)
+		same := err == nil && sameBits(base.Logits, more.Logits)
+		if err == nil {
+			saveVerdict(file, same)
+		}
+		done <- verdict{cur, same, "", err}
+	}()
+	v := <-done
+	if v.err != nil {
+		return fmt.Errorf("predictor: threads check: %w", v.err)
+	}
+	how := "checked at load"
+	if v.cached != "" {
+		how = "checked on an earlier load: " + v.cached
+	}
+	switch {
+	case v.cur == n:
+		p.threads, p.threadsNote = n, fmt.Sprintf("%d intra-op threads (LibTorch's count); ", n)
+	case v.same:
+		p.threads, p.threadsNote = n, fmt.Sprintf("%d intra-op threads (bit-identical to LibTorch's %d, %s); ", n, v.cur, how)
+	default:
+		p.threads, p.threadsNote = v.cur, fmt.Sprintf("%d intra-op threads (LibTorch's count): %d change this model's logits (%s); ", v.cur, n, how)
+	}
+	return binding.SetThreads(p.threads)
 }
 
 // subBatchToCheck is the part size planForward will check, 0 for none.

@@ -21,13 +21,17 @@ type config struct {
 	labels     []string
 	labelsFile string
 	transform  preprocess.Transform
-	workers    int
-	logits     bool
-	probs      bool
-	decode     decode.Options // bomb limit, EXIF transpose
-	maxInput   int64          // bytes read from a file, reader or blob at most
-	memory     int64          // memory budget for decoding and resizing; 0: defaultMemoryBudget
+	// transformSet: WithTransform was given, so the model file's own
+	// transform (ModelInfo.Transform) does not replace it.
+	transformSet bool
+	workers      int
+	logits       bool
+	probs        bool
+	decode       decode.Options // bomb limit, EXIF transpose
+	maxInput     int64          // bytes read from a file, reader or blob at most
+	memory       int64          // memory budget for decoding and resizing; 0: defaultMemoryBudget
 
+	threadsCheck     int           // WithThreadsCheck; 0: none
 	inferenceWorkers int           // 0: 1 on CPU, 2 on CUDA
 	subBatch         int           // 0: automatic (planForward)
 	checkCache       string        // where sub-batch check verdicts are kept; "": nowhere
@@ -142,13 +146,33 @@ func WithLabelsFile(path string) Option {
 	return func(c *config) error { c.labelsFile = path; return nil }
 }
 
-// WithTransform sets the preprocessing (default preprocess.Resize224()).
+// WithThreadsCheck tries n LibTorch intra-op threads instead of
+// LibTorch's own default count (binding.DefaultThreads), which the user's
+// unconfigured PyTorch runs with: at load, one full batch of noise runs
+// at both counts, and n is kept only if every logit has the same bits;
+// otherwise the inference workers run at the default. Some models' CPU logits depend on the thread
+// count (EfficientNet's do on Debian's LibTorch), so a faster setting is
+// used only where it is proved exact. The thread count is LibTorch's,
+// for the whole process. ForwardPlan says what was chosen and why.
+func WithThreadsCheck(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("WithThreadsCheck(%d): want at least 1", n)
+		}
+		c.threadsCheck = n
+		return nil
+	}
+}
+
+// WithTransform sets the preprocessing. By default it is the model
+// file's own (ModelInfo.Transform, which scripts/export_torchvision.py
+// records), else preprocess.Resize224().
 func WithTransform(t preprocess.Transform) Option {
 	return func(c *config) error {
 		if err := t.Validate(); err != nil {
 			return err
 		}
-		c.transform = t
+		c.transform, c.transformSet = t, true
 		return nil
 	}
 }

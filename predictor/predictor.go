@@ -51,8 +51,11 @@ type Predictor struct {
 	labels  []string
 	classes int
 	info    ModelInfo
-	outW    int
-	outH    int
+
+	threads     int    // intra-op threads WithThreadsCheck chose; 0: LibTorch's, unset
+	threadsNote string // what WithThreadsCheck chose, for ForwardPlan
+	outW        int
+	outH        int
 
 	items, batches sync.Pool // pixel buffers: one image, one batch
 	scratches      sync.Pool // *scratch for single-image calls
@@ -109,7 +112,18 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		closeAll()
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
-	p := &Predictor{cfg: cfg, module: m, modules: modules, table: (*[3][256]float32)(cfg.transform.Norm.Table()), info: parseModelInfo(meta)}
+	info := parseModelInfo(meta)
+	if !cfg.transformSet && info.Transform != nil {
+		// The weights' own preprocessing, as the exporter recorded it.
+		if cfg.transform, err = info.Transform.PreprocessTransform(); err != nil {
+			closeAll()
+			return nil, fmt.Errorf("predictor: %s: %w", modelPath, err)
+		}
+	}
+	if cfg.labels == nil && len(info.Categories) > 0 {
+		cfg.labels = info.Categories
+	}
+	p := &Predictor{cfg: cfg, module: m, modules: modules, table: (*[3][256]float32)(cfg.transform.Norm.Table()), info: info}
 	p.startup.Load = time.Since(start)
 	p.outW, p.outH = cfg.transform.OutputSize()
 	itemBytes := p.outW * p.outH * 3
@@ -129,6 +143,13 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		p.cfg.inferenceWorkers = 1
 		if m.Device().Kind == binding.CUDA {
 			p.cfg.inferenceWorkers = 2
+		}
+	}
+	if p.cfg.threadsCheck > 0 {
+		// Before the sub-batch check, whose verdict holds for a thread count.
+		if err := p.checkThreads(m, modelPath, p.cfg.threadsCheck); err != nil {
+			closeAll()
+			return nil, err
 		}
 	}
 	// Each inference worker warms the shape full batches will run as;
@@ -281,9 +302,19 @@ func (p *Predictor) SubBatch() int { return p.plan.sub }
 // once (WithMemoryBudget).
 func (p *Predictor) MemoryBudget() int64 { return p.memory.size }
 
+// Threads is the LibTorch intra-op thread count the inference workers run
+// with: the one WithThreadsCheck chose, else LibTorch's.
+func (p *Predictor) Threads() int {
+	if p.threads > 0 {
+		return p.threads
+	}
+	n, _ := binding.Threads()
+	return n
+}
+
 // ForwardPlan says in words how batches run through the model and why,
 // for logs and --verbose.
-func (p *Predictor) ForwardPlan() string { return p.plan.reason + p.devicesNote }
+func (p *Predictor) ForwardPlan() string { return p.threadsNote + p.plan.reason + p.devicesNote }
 
 // PredictFiles classifies image files. The result slice has one entry per
 // path, in order; a file that cannot be read or decoded has its Err set.

@@ -44,25 +44,12 @@ RANDOM_WARNING = """\
 ************************************************************************"""
 
 
-class WeightsUnavailable(Exception):
-    """The requested weights could not be obtained."""
+from export_torchvision import WeightsUnavailable, load_state_file  # noqa: E402  (scripts/)
 
 
 def build_model(num_classes):
     # weights=None: never touch the network from here.
     return torchvision.models.resnet18(weights=None, num_classes=num_classes)
-
-
-def load_state_file(model, path):
-    state = torch.load(path, map_location="cpu")
-    if isinstance(state, dict) and "state_dict" in state:
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise WeightsUnavailable(f"{path}: not a state_dict (got {type(state).__name__})")
-    # Checkpoints saved from DataParallel carry a "module." prefix.
-    if state and all(k.startswith("module.") for k in state):
-        state = {k[len("module."):]: v for k, v in state.items()}
-    model.load_state_dict(state)
 
 
 def load_pretrained(model, num_classes):

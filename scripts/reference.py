@@ -12,8 +12,19 @@ is deliberately the plain user pipeline (see docs/parity-spec.md):
 
 Usage:
     reference.py --model M.pt [--preset resize224|resize256-crop224] [--batch-size 32]
+                 [--resize N|HxW] [--crop N|HxW] [--interpolation MODE] [--max-size N]
+                 [--mean A,B,C] [--std A,B,C]
                  [--topk 5] [--labels FILE] [--threads N] [--device cpu|cuda]
                  [--logits] [--dump-tensors DIR] [--exif-transpose] PATH...
+
+The transform: --preset's, else the one the model file carries (the
+predict.json of scripts/export_torchvision.py: the weights' transforms()),
+else resize224; then each of --resize (Resize(N) or Resize((H, W))), --crop
+(CenterCrop), --interpolation (InterpolationMode), --max-size, --mean and
+--std, as `predict` takes them. The model file's class names are the labels
+unless --labels is given. One line on stderr says the torch version, its
+intra-op thread count and the transform used: this is the tool to write
+golden results from your Python for `predict compare` and paritytest.
 
 PATH arguments:
     FILE   any regular file, whatever its extension.
@@ -66,20 +77,66 @@ from torchvision import transforms
 
 MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
-PRESETS = ("resize224", "resize256-crop224", "imagenet")  # imagenet: resize256-crop224
+PRESETS = {  # imagenet: resize256-crop224
+    "resize224": {"resize": [224, 224], "crop": None},
+    "resize256-crop224": {"resize": [256], "crop": [224, 224]},
+    "imagenet": {"resize": [256], "crop": [224, 224]},
+}
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "box", "hamming", "lanczos")
 
 
-def geometric_steps(preset):
-    """The PIL-image steps of the preset, in order, as (name, transform)."""
-    if preset == "resize224":
-        return [("resized", transforms.Resize((224, 224)))]
-    return [("resized", transforms.Resize(256)), ("cropped", transforms.CenterCrop(224))]
+def size_arg(text):
+    """N or HxW (torchvision's (h, w) order), as a list."""
+    parts = text.lower().split("x")
+    if len(parts) > 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r}: want N or HxW")
+    return [int(p) for p in parts]
 
 
-def build_transform(preset):
+def floats3(text):
+    vals = [float(v) for v in text.split(",")]
+    if len(vals) != 3:
+        raise argparse.ArgumentTypeError(f"{text!r}: want three comma-separated numbers")
+    return vals
+
+
+def model_spec(path):
+    """The predict.json a model file carries (scripts/export_torchvision.py), or None."""
+    extra = {"predict.json": ""}
+    torch.jit.load(path, map_location="cpu", _extra_files=extra)
+    return json.loads(extra["predict.json"]) if extra["predict.json"] else None
+
+
+def transform_spec(args, model_transform):
+    """The transform: the preset's or the model's, then the flags."""
+    spec = {"resize": [224, 224], "crop": None, "interpolation": "bilinear", "max_size": None,
+            "mean": MEAN, "std": STD}
+    if model_transform and not args.preset:
+        spec.update({k: v for k, v in model_transform.items() if k in spec})
+    if args.preset:
+        spec.update(PRESETS[args.preset])
+    for key in ("resize", "crop", "interpolation", "max_size", "mean", "std"):
+        if getattr(args, key) is not None:
+            spec[key] = getattr(args, key)
+    if spec["crop"] is not None and len(spec["crop"]) == 1:
+        spec["crop"] = spec["crop"] * 2
+    return spec
+
+
+def geometric_steps(spec):
+    """The PIL-image steps of the transform, in order, as (name, transform)."""
+    mode = transforms.InterpolationMode(spec["interpolation"])
+    size = spec["resize"][0] if len(spec["resize"]) == 1 else spec["resize"]
+    steps = [("resized", transforms.Resize(size, interpolation=mode, max_size=spec["max_size"]))]
+    if spec["crop"] is not None:
+        steps.append(("cropped", transforms.CenterCrop(spec["crop"])))
+    return steps
+
+
+def build_transform(spec):
     return transforms.Compose(
-        [t for _, t in geometric_steps(preset)]
-        + [transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
+        [t for _, t in geometric_steps(spec)]
+        + [transforms.ToTensor(), transforms.Normalize(spec["mean"], spec["std"])])
 
 
 def f32(v):
@@ -141,22 +198,22 @@ def write_raw(path, data):
         f.write(data)
 
 
-def load_image(path, preset, dump_dir, index, exif_transpose=False):
+def load_image(path, spec, dump_dir, index, exif_transpose=False):
     """Return the normalised CHW float32 tensor (dumping intermediates if asked)."""
     with Image.open(path) as im:
         if exif_transpose:
             im = ImageOps.exif_transpose(im)
         img = im.convert("RGB")
     if dump_dir is None:
-        return build_transform(preset)(img)
+        return build_transform(spec)(img)
     meta = {"path": path, "w": img.width, "h": img.height}
     base = os.path.join(dump_dir, str(index))
     write_raw(base + ".rgb", np.asarray(img, dtype=np.uint8).tobytes())
-    for name, step in geometric_steps(preset):
+    for name, step in geometric_steps(spec):
         img = step(img)
         write_raw(f"{base}.{name}.rgb", np.asarray(img, dtype=np.uint8).tobytes())
         meta[f"{name}_w"], meta[f"{name}_h"] = img.width, img.height
-    x = transforms.Normalize(MEAN, STD)(transforms.ToTensor()(img))
+    x = transforms.Normalize(spec["mean"], spec["std"])(transforms.ToTensor()(img))
     write_raw(base + ".f32", x.numpy().astype("<f4", copy=False).tobytes())
     with open(base + ".json", "w") as f:
         json.dump(meta, f)
@@ -243,7 +300,15 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         description="Reference PIL+torchvision+TorchScript classifier (JSON lines out).")
     p.add_argument("--model", required=True, help="TorchScript model file")
-    p.add_argument("--preset", choices=PRESETS, default="resize224")
+    p.add_argument("--preset", choices=PRESETS, default=None,
+                   help="resize224 (default, unless the model carries its transform) or resize256-crop224")
+    p.add_argument("--resize", type=size_arg, metavar="N|HxW",
+                   help="Resize(N) (shorter side) or Resize((H, W))")
+    p.add_argument("--crop", type=size_arg, metavar="N|HxW", help="CenterCrop(N) or CenterCrop((H, W))")
+    p.add_argument("--interpolation", choices=INTERPOLATIONS, help="Resize's InterpolationMode")
+    p.add_argument("--max-size", type=int, metavar="N", help="Resize's max_size")
+    p.add_argument("--mean", type=floats3, metavar="A,B,C", help="Normalize's mean")
+    p.add_argument("--std", type=floats3, metavar="A,B,C", help="Normalize's std")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--topk", type=int, default=5)
     p.add_argument("--labels", metavar="FILE", help="class names, one per line")
@@ -291,10 +356,16 @@ def main(argv=None):
             return 2
     try:
         model = torch.jit.load(args.model, map_location=device).eval()
+        carried = model_spec(args.model)
     except Exception as e:
         print(f"reference: cannot load model {args.model}: {type(e).__name__}: {e}",
               file=sys.stderr)
         return 2
+    spec = transform_spec(args, carried and carried.get("transform"))
+    if labels is None and carried and carried.get("categories"):
+        labels = list(carried["categories"])
+    print(f"reference: torch {torch.__version__}, {torch.get_num_threads()} intra-op threads; "
+          f"transform {json.dumps(spec)}", file=sys.stderr)
     if args.dump_tensors:
         os.makedirs(args.dump_tensors, exist_ok=True)
 
@@ -303,7 +374,7 @@ def main(argv=None):
     try:
         for index, path in enumerate(expand_paths(args.paths, sys.stdin)):
             try:
-                x = load_image(path, args.preset, args.dump_tensors, index,
+                x = load_image(path, spec, args.dump_tensors, index,
                                args.exif_transpose)
             except Exception as e:
                 failed += 1

@@ -88,8 +88,9 @@ func (i interrupted) exitCode() int {
 }
 
 type options struct {
-	model, labels, preset, device, format, progress string
+	model, labels, device, format, progress         string
 	pillow                                          string
+	tf                                              transformOptions
 	maxInput, memory, checkCache                    string
 	output, shard                                   string
 	batchSize, topK, threads, workers, subBatch     int
@@ -128,12 +129,12 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 func addModelFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.model, "model", "build/resnet18.pt", "TorchScript model file")
 	fs.StringVar(&o.labels, "labels", "", "class names, one per line (default: ImageNet names for a 1000-class model)")
-	fs.StringVar(&o.preset, "preset", "resize224", "preprocessing: resize224 = Resize((224,224)); resize256-crop224 (or imagenet) = Resize(256)+CenterCrop(224)")
+	addTransformFlags(fs, &o.tf)
 	fs.StringVar(&o.device, "device", "auto", "auto (CUDA if present), cpu, cuda (every visible GPU), cuda:N, or a list: cuda:0,cuda:2")
 	fs.IntVar(&o.batchSize, "batch-size", 32, fmt.Sprintf("images per forward pass (at most %d)", maxBatchSize))
 	fs.IntVar(&o.subBatch, "sub-batch", 0, "run full batches through the model in parts of N images, if a check at load proves the logits unchanged (0: CPU tries 8; N >= batch size: never)")
 	fs.IntVar(&o.topK, "topk", 5, "classes listed per image (at most the model's classes; default: 5, or all of a smaller model's)")
-	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "LibTorch intra-op threads (at most the number of CPUs)")
+	fs.IntVar(&o.threads, "threads", 0, "LibTorch intra-op threads, as torch.set_num_threads(N) in your Python (default 0: LibTorch's own count, as unconfigured PyTorch runs, raised to the CPUs only where a check at load proves the logits unchanged)")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), fmt.Sprintf("decode/preprocess goroutines (at most %d per CPU)", maxWorkersPerCPU))
 	fs.StringVar(&o.maxInput, "max-input-size", formatBytes(predictor.DefaultMaxInputSize), "largest input file read; larger ones fail without being read (bytes, or with KiB, MiB, GiB)")
 	fs.StringVar(&o.checkCache, "check-cache", defaultCheckCache(), "where the verdicts of the sub-batch check are kept, so later runs skip it (\"\": nowhere)")
@@ -180,6 +181,7 @@ func parseFailed(err error) int {
 type settings struct {
 	devices   []binding.Device
 	transform preprocess.Transform
+	labels    []string // the model file's class names, if it has them
 	pillow    decode.Pillow
 	maxInput  int64
 	memory    int64 // 0: the predictor's default
@@ -203,7 +205,7 @@ func (o *options) check(stderr io.Writer) (settings, error) {
 	case o.checkpoint <= 0:
 		return settings{}, fmt.Errorf("--checkpoint %v: want a positive duration", o.checkpoint)
 	}
-	s, err := o.checkModel()
+	s, err := o.checkModel(stderr)
 	if err != nil {
 		return s, err
 	}
@@ -217,14 +219,14 @@ func (o *options) check(stderr io.Writer) (settings, error) {
 }
 
 // checkModel validates the flags addModelFlags defines.
-func (o *options) checkModel() (settings, error) {
+func (o *options) checkModel(stderr io.Writer) (settings, error) {
 	var s settings
 	var err error
 	switch cpus := runtime.NumCPU(); {
 	case o.batchSize < 1 || o.batchSize > maxBatchSize:
 		return s, fmt.Errorf("--batch-size %d: want 1 to %d", o.batchSize, maxBatchSize)
-	case o.threads < 1 || o.threads > cpus:
-		return s, fmt.Errorf("--threads %d: want 1 to %d (the CPUs this process may use)", o.threads, cpus)
+	case o.threads < 0 || o.threads > cpus:
+		return s, fmt.Errorf("--threads %d: want 1 to %d (the CPUs this process may use), or 0 for LibTorch's count", o.threads, cpus)
 	case o.workers < 1 || o.workers > maxWorkersPerCPU*cpus:
 		return s, fmt.Errorf("--workers %d: want 1 to %d (%d per CPU)", o.workers, maxWorkersPerCPU*cpus, maxWorkersPerCPU)
 	case o.topK < 1:
@@ -243,7 +245,7 @@ func (o *options) checkModel() (settings, error) {
 			return s, fmt.Errorf("--memory-budget: %w", err)
 		}
 	}
-	if s.transform, err = preprocess.Preset(o.preset); err != nil {
+	if s.transform, s.labels, err = o.tf.transform(o.model, stderr); err != nil {
 		return s, err
 	}
 	if s.pillow, err = decode.ParsePillow(o.pillow); err != nil {
@@ -266,14 +268,20 @@ func (o *options) predictorOptions(s settings, batchSize int) []predictor.Option
 		predictor.WithSubBatch(o.subBatch),
 		predictor.WithCheckCache(o.checkCache),
 	}
+	if o.threads == 0 {
+		opts = append(opts, predictor.WithThreadsCheck(runtime.NumCPU()))
+	}
 	if o.topKSet {
 		opts = append(opts, predictor.WithTopK(o.topK))
 	}
 	if s.memory > 0 {
 		opts = append(opts, predictor.WithMemoryBudget(s.memory))
 	}
-	if o.labels != "" {
+	switch {
+	case o.labels != "":
 		opts = append(opts, predictor.WithLabelsFile(o.labels))
+	case len(s.labels) > 0:
+		opts = append(opts, predictor.WithLabels(s.labels))
 	}
 	return opts
 }
@@ -315,8 +323,10 @@ func devicesOption(flag string, devs []binding.Device) predictor.Option {
 // setUpLibTorch makes LibTorch's process-wide settings, before a model
 // loads.
 func (o *options) setUpLibTorch() error {
-	if err := binding.SetThreads(o.threads); err != nil {
-		return err
+	if o.threads > 0 {
+		if err := binding.SetThreads(o.threads); err != nil {
+			return err
+		}
 	}
 	if o.deterministic {
 		return binding.SetCUDADeterministic(true)
@@ -348,6 +358,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if len(args) > 0 && args[0] == "merge" {
 		return runMerge(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "compare" {
+		return runCompare(ctx, args[1:], stdout, stderr)
 	}
 	var o options
 	fs := newFlagSet(&o, stderr)
@@ -585,7 +598,7 @@ func stopped(ctx context.Context) (int, bool) {
 
 // describe is --verbose: how the model runs.
 func describe(w io.Writer, o options, p *predictor.Predictor) {
-	threads, _ := binding.Threads()
+	threads := p.Threads()
 	fmt.Fprintf(w, "predict: %s on %s, %d intra-op threads, %d decode workers, batches of %d\n",
 		o.model, p.Device(), threads, o.workers, p.BatchSize())
 	fmt.Fprintf(w, "predict: %s\n", p.ForwardPlan())

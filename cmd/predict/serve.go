@@ -79,7 +79,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.topKSet = set["topk"]
-	s, err := o.checkModel()
+	s, err := o.checkModel(stderr)
 	if err != nil {
 		return fatal(err)
 	}

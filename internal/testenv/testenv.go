@@ -78,6 +78,28 @@ func TestModel(t testing.TB, name string) string {
 	return file(t, "", filepath.Join(dir, name), "test model "+name)
 }
 
+// Images are the shipped test images (testdata/images), sorted.
+func Images(t testing.TB) []string {
+	t.Helper()
+	paths, err := filepath.Glob(Path("testdata", "images", "*"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("testdata/images: %v (%d files)", err, len(paths))
+	}
+	return paths
+}
+
+// ZooModel is a torchvision classifier exported with seeded weights and
+// its weights' own transform by scripts/export_torchvision.py
+// ($PREDICT_ZOO, default build/zoo; make models writes them).
+func ZooModel(t testing.TB, name string) string {
+	t.Helper()
+	dir := os.Getenv("PREDICT_ZOO")
+	if dir == "" {
+		dir = Path("build", "zoo")
+	}
+	return file(t, "", filepath.Join(dir, name+".pt"), "zoo model "+name)
+}
+
 // Python is the interpreter with Pillow/torchvision/torch
 // ($PREDICT_PYTHON, default /usr/bin/python3).
 func Python(t testing.TB) string {
