@@ -97,7 +97,9 @@ func openICNS(data []byte, _ rules) (opened, error) {
 		if n == 0 {
 			return nil, unidentified("ICNS", "invalid block header at offset %d", i)
 		}
-		entries[code] = icnsEntry{start: i + 8, length: n - 8}
+		if icnsKnown(code) { // nothing else is ever looked up
+			entries[code] = icnsEntry{start: i + 8, length: n - 8}
+		}
 		i += n
 	}
 	f := &icnsFile{data: data, entries: entries}
@@ -125,6 +127,17 @@ func openICNS(data []byte, _ rules) (opened, error) {
 		f.png, f.pngErr = f.openPNG(t.code, e)
 	}
 	return f, nil
+}
+
+func icnsKnown(code string) bool {
+	for _, s := range icnsSizes {
+		for _, t := range s.types {
+			if t.code == code {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // openPNG is read_png_or_jpeg2000 up to PngImageFile's _open.

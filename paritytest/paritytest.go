@@ -332,12 +332,11 @@ func Within(t testing.TB, want, got []Result, maxULP uint32) {
 }
 
 func describe(d Diff) string {
-	switch d.Verdict {
-	case WithinULP, Differ:
-		return fmt.Sprintf(" (max |Δ| %g, %d ULP, top-1 %s)", d.MaxAbs, d.MaxULP, map[bool]string{true: "agrees", false: "differs"}[d.Top1])
-	}
-	if d.Detail != "" {
+	switch {
+	case d.Detail != "":
 		return ": " + d.Detail
+	case d.Verdict == WithinULP || d.Verdict == Differ:
+		return fmt.Sprintf(" (max |Δ| %g, %d ULP, top-1 %s)", d.MaxAbs, d.MaxULP, map[bool]string{true: "agrees", false: "differs"}[d.Top1])
 	}
 	return ""
 }

@@ -67,6 +67,13 @@ func TestCompareVerdicts(t *testing.T) {
 	assert.Equal(t, Missing, r.Diffs[2].Verdict)
 	assert.False(t, r.Diffs[0].Top1)
 	assert.False(t, r.OK())
+
+	// Without logits the top classes are compared, and named when they differ.
+	noLogits := []Result{{Path: "a", Top: []int{3, 1}, Probs: []float32{0.6, 0.3}}}
+	other := []Result{{Path: "a", Top: []int{3, 2}, Probs: []float32{0.6, 0.3}}}
+	d := Compare(noLogits, other, 0).Diffs[0]
+	assert.Equal(t, Differ, d.Verdict)
+	assert.Equal(t, "a: differ: top classes [3 1] / [3 2]", d.Describe())
 }
 
 func TestULPs(t *testing.T) {

@@ -59,7 +59,7 @@ func (p *Predictor) threadsCheckFile(modelPath string, cur, n int) string {
 	if p.cfg.checkCache == "" {
 		return ""
 	}
-	key, err := p.checkKey(modelPath, fmt.Sprintf("threads %d vs %d", cur, n))
+	key, err := p.checkKey(modelPath, fmt.Sprintf("threads %d vs %d, batches of %d and 1", cur, n, p.cfg.batchSize))
 	if err != nil {
 		return ""
 	}

@@ -280,8 +280,8 @@ func (p *Predictor) checkSubBatch(b, sub int) (bool, error) {
 }
 
 // checkThreads is WithThreadsCheck, before the inference workers start:
-// on a thread of its own it runs a full batch of noise at LibTorch's
-// default count and at n, each after a warm-up pass, and sets n for the
+// on a thread of its own it runs a full batch of noise and a single image
+// at LibTorch's default count and at n, each after a warm-up pass, and sets n for the
 // workers only if every logit has the same bits. LibTorch fixes a
 // thread's count when the thread first computes, so the workers set the
 // chosen count on their own threads (startInferenceWorkers).
@@ -307,16 +307,27 @@ func (p *Predictor) checkThreads(m *binding.Module, modelPath string, n int) err
 			done <- verdict{cur, exact, file, nil}
 			return
 		}
+		// A full batch and a single image: the sizes every run has (a
+		// last partial batch, a service's lone request, falls between).
 		b := p.cfg.batchSize
 		px := noise(b * p.outH * p.outW * 3)
-		run := func(threads int) (*binding.Output, error) {
+		run := func(threads int) ([]float32, error) {
 			if err := binding.SetThreads(threads); err != nil {
 				return nil, err
 			}
-			if _, err := m.ForwardSubBatched(px, b, p.outH, p.outW, p.table, 0); err != nil {
-				return nil, err
+			var logits []float32
+			for _, size := range []int{b, 1} {
+				in := px[:size*p.outH*p.outW*3]
+				if _, err := m.ForwardSubBatched(in, size, p.outH, p.outW, p.table, 0); err != nil {
+					return nil, err
+				}
+				out, err := m.ForwardSubBatched(in, size, p.outH, p.outW, p.table, 0)
+				if err != nil {
+					return nil, err
+				}
+				logits = append(logits, out.Logits...)
 			}
-			return m.ForwardSubBatched(px, b, p.outH, p.outW, p.table, 0)
+			return logits, nil
 		}
 		base, err := run(cur)
 		if err != nil {
@@ -324,7 +335,7 @@ func (p *Predictor) checkThreads(m *binding.Module, modelPath string, n int) err
 			return
 		}
 		more, err := run(n)
-		same := err == nil && sameBits(base.Logits, more.Logits)
+		same := err == nil && sameBits(base, more)
 		if err == nil {
 			saveVerdict(file, same)
 		}

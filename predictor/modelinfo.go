@@ -46,17 +46,21 @@ type ModelTransform struct {
 // predictions are meaningless.
 func (i ModelInfo) RandomWeights() bool { return i.Weights == "random" }
 
-// parseModelInfo reads the metadata; anything unreadable counts as none,
-// since the file is informative only.
-func parseModelInfo(s string) ModelInfo {
+// parseModelInfo reads the metadata: none when s is empty; a predict.json
+// that does not parse is an error, since it may carry the preprocessing.
+func parseModelInfo(s string) (ModelInfo, error) {
 	var i ModelInfo
-	if s != "" && json.Unmarshal([]byte(s), &i) != nil {
-		return ModelInfo{}
+	if s == "" {
+		return i, nil
 	}
-	return i
+	if err := json.Unmarshal([]byte(s), &i); err != nil {
+		return ModelInfo{}, fmt.Errorf("predict.json: %w", err)
+	}
+	return i, nil
 }
 
-// ErrNoModelInfo is ReadModelInfo's error for a model file without one.
+// ErrNoModelInfo is ReadModelInfo's error for a model file without one
+// (or that is no zip archive at all).
 var ErrNoModelInfo = errors.New("the model file carries no predict.json")
 
 // ReadModelInfo reads the predict.json a TorchScript archive carries from
@@ -64,8 +68,11 @@ var ErrNoModelInfo = errors.New("the model file carries no predict.json")
 // through LibTorch when it loads the model).
 func ReadModelInfo(path string) (ModelInfo, error) {
 	zr, err := zip.OpenReader(path)
+	if errors.Is(err, zip.ErrFormat) {
+		return ModelInfo{}, ErrNoModelInfo // not an archive: loading it says more
+	}
 	if err != nil {
-		return ModelInfo{}, fmt.Errorf("%s: not a TorchScript archive: %w", path, err)
+		return ModelInfo{}, err
 	}
 	defer zr.Close()
 	for _, f := range zr.File {
@@ -83,9 +90,9 @@ func ReadModelInfo(path string) (ModelInfo, error) {
 		if err != nil {
 			return ModelInfo{}, fmt.Errorf("%s: %w", path, err)
 		}
-		var info ModelInfo
-		if err := json.Unmarshal(b, &info); err != nil {
-			return ModelInfo{}, fmt.Errorf("%s: predict.json: %w", path, err)
+		info, err := parseModelInfo(string(b))
+		if err != nil {
+			return ModelInfo{}, fmt.Errorf("%s: %w", path, err)
 		}
 		return info, nil
 	}

@@ -148,8 +148,9 @@ func WithLabelsFile(path string) Option {
 
 // WithThreadsCheck tries n LibTorch intra-op threads instead of
 // LibTorch's own default count (binding.DefaultThreads), which the user's
-// unconfigured PyTorch runs with: at load, one full batch of noise runs
-// at both counts, and n is kept only if every logit has the same bits;
+// unconfigured PyTorch runs with: at load, a full batch of noise and a
+// single image run at both counts, and n is kept only if every logit has
+// the same bits (batch sizes between the two are not run);
 // otherwise the inference workers run at the default. Some models' CPU logits depend on the thread
 // count (EfficientNet's do on Debian's LibTorch), so a faster setting is
 // used only where it is proved exact. The thread count is LibTorch's,
@@ -259,8 +260,9 @@ func WithMemoryBudget(bytes int64) Option {
 
 // WithPillow decodes files as the given Pillow release reads them (the
 // default is 9.4, Debian 12's): decode.ParsePillow names one, and
-// docs/PARITY.md lists what changes with it. Resizing follows the
-// Transform: set its TallVerticalFirst for Pillow 12.2 and later.
+// docs/PARITY.md lists what changes with it. From 12.2 on, New also
+// resizes very tall images vertically first (Transform.TallVerticalFirst),
+// as that release does.
 func WithPillow(v decode.Pillow) Option {
 	return func(c *config) error { c.decode.Pillow = v; return nil }
 }

@@ -112,13 +112,20 @@ func New(modelPath string, opts ...Option) (*Predictor, error) {
 		closeAll()
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
-	info := parseModelInfo(meta)
+	info, err := parseModelInfo(meta)
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("predictor: %s: %w", modelPath, err)
+	}
 	if !cfg.transformSet && info.Transform != nil {
 		// The weights' own preprocessing, as the exporter recorded it.
 		if cfg.transform, err = info.Transform.PreprocessTransform(); err != nil {
 			closeAll()
 			return nil, fmt.Errorf("predictor: %s: %w", modelPath, err)
 		}
+	}
+	if cfg.decode.Pillow.AtLeast(12, 2) {
+		cfg.transform.TallVerticalFirst = true // Pillow 12.2's resize order
 	}
 	if cfg.labels == nil && len(info.Categories) > 0 {
 		cfg.labels = info.Categories

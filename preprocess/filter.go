@@ -30,8 +30,12 @@ func (i Interpolation) String() string {
 }
 
 // ParseInterpolation reads an InterpolationMode's value ("bilinear",
-// "bicubic", ...; case-insensitive).
+// "bicubic", ...; case-insensitive). "nearest-exact" is Nearest: on PIL
+// images torchvision resizes both with Pillow's NEAREST.
 func ParseInterpolation(s string) (Interpolation, error) {
+	if strings.EqualFold(s, "nearest-exact") {
+		return Nearest, nil
+	}
 	for i, n := range interpolationNames {
 		if strings.EqualFold(s, n) {
 			return Interpolation(i), nil

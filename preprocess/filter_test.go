@@ -68,7 +68,17 @@ func TestParseInterpolation(t *testing.T) {
 	got, err := ParseInterpolation("BICUBIC")
 	require.NoError(t, err)
 	assert.Equal(t, Bicubic, got)
+	got, err = ParseInterpolation("nearest-exact")
+	require.NoError(t, err)
+	assert.Equal(t, Nearest, got, "NEAREST_EXACT is Pillow's NEAREST on PIL images")
 	_, err = ParseInterpolation("area")
 	assert.ErrorContains(t, err, "area")
 	assert.Equal(t, Bilinear, Interpolation(0), "the zero value is torchvision's default")
+}
+
+// max_size can shrink the short side to nothing, which Pillow refuses.
+func TestMaxSizeToNothingFails(t *testing.T) {
+	tr := Transform{Name: "t", ResizeShort: 224, MaxSize: 225, CropW: 224, CropH: 224, Norm: ImageNetNormalization}
+	require.NoError(t, tr.Validate())
+	assert.ErrorContains(t, tr.Apply(rgb.New(1, 300), make([]byte, 224*224*3)), "resizes to 0x225")
 }

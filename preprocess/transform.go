@@ -159,6 +159,10 @@ func (t Transform) ApplyContext(ctx context.Context, src *rgb.Image, dst []uint8
 	}
 	out := &rgb.Image{W: ow, H: oh, Pix: dst}
 	rw, rh := t.ResizedSize(src.W, src.H)
+	if rw < 1 || rh < 1 {
+		// Pillow's resize: "height and width must be > 0".
+		return fmt.Errorf("transform %q: a %dx%d image resizes to %dx%d", t.Name, src.W, src.H, rw, rh)
+	}
 	if t.CropW == 0 {
 		return t.resize(ctx, src, rw, rh, 0, 0, out, s)
 	}

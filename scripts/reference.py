@@ -82,7 +82,7 @@ PRESETS = {  # imagenet: resize256-crop224
     "resize256-crop224": {"resize": [256], "crop": [224, 224]},
     "imagenet": {"resize": [256], "crop": [224, 224]},
 }
-INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "box", "hamming", "lanczos")
+INTERPOLATIONS = ("nearest", "nearest-exact", "bilinear", "bicubic", "box", "hamming", "lanczos")
 
 
 def size_arg(text):

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,16 +36,20 @@ func addTransformFlags(fs *flag.FlagSet, t *transformOptions) {
 // changes what the model file says is stated on stderr. The model file's
 // class names come back too.
 func (t transformOptions) transform(model string, stderr io.Writer) (preprocess.Transform, []string, error) {
-	// A file that is not an archive fails later, at the model load, which
-	// says why.
-	info, _ := predictor.ReadModelInfo(model)
+	// A file that cannot be opened or is no archive fails later, at the
+	// model load, which says why; a predict.json that does not parse fails
+	// here.
+	info, err := predictor.ReadModelInfo(model)
+	var pathErr *fs.PathError
+	if err != nil && !errors.Is(err, predictor.ErrNoModelInfo) && !errors.As(err, &pathErr) {
+		return preprocess.Transform{}, nil, err
+	}
 	carried := info.Transform != nil
 	var mt predictor.ModelTransform
 	if carried {
 		mt = *info.Transform
 	}
 	var tr preprocess.Transform
-	var err error
 	switch {
 	case t.preset != "":
 		if tr, err = preprocess.Preset(t.preset); err != nil {
@@ -73,6 +79,8 @@ func (t transformOptions) transform(model string, stderr io.Writer) (preprocess.
 		tr.ResizeShort, tr.ResizeH, tr.ResizeW = 0, h, w
 		if w == 0 {
 			tr.ResizeShort, tr.ResizeH = h, 0
+		} else {
+			tr.MaxSize = 0 // max_size is Resize(N)'s; --max-size may set it again
 		}
 		note("resize", t.resize, old != [3]int{tr.ResizeShort, tr.ResizeH, tr.ResizeW})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,4 +117,22 @@ func TestCompare(t *testing.T) {
 	code, _, stderr = predict(t, "", "compare", pa, filepath.Join(dir, "none.jsonl"))
 	assert.Equal(t, exitFatal, code)
 	assert.Contains(t, stderr, "none.jsonl")
+}
+
+// A model file whose predict.json does not parse is refused, not read
+// with the default transform.
+func TestBrokenModelInfoFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.pt")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("broken/extra/predict.json")
+	require.NoError(t, err)
+	_, err = w.Write([]byte(`{"seed": 1.5, "transform": {"resize": [256]}}`))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+	code, _, stderr := predict(t, "", "--model", path, "--device", "cpu", testenv.Images(t)[0])
+	assert.Equal(t, exitFatal, code)
+	assert.Contains(t, stderr, "predict.json")
 }
