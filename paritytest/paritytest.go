@@ -20,6 +20,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -239,7 +240,7 @@ func compareOne(a, b Result, maxULP uint32) Diff {
 	}
 	x, y := a.Logits, b.Logits
 	if x == nil && y == nil { // no logits: the top classes and probabilities
-		if !equalInts(a.Top, b.Top) {
+		if !slices.Equal(a.Top, b.Top) {
 			d.Verdict, d.Detail = Differ, fmt.Sprintf("top classes %v / %v", a.Top, b.Top)
 			d.Top1 = len(a.Top) > 0 && len(b.Top) > 0 && a.Top[0] == b.Top[0]
 			return d
@@ -294,18 +295,6 @@ func argmax(v []float32) int {
 		}
 	}
 	return best
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Equal fails t unless got agrees with want input by input, bit for bit

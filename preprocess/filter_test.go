@@ -15,23 +15,16 @@ import (
 // axes and one.
 func TestResizeFiltersMatchPillow(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
-	type pair struct{ w, h, ow, oh int }
-	pairs := []pair{
+	pairs := []resizePair{
 		{1, 1, 1, 1}, {1, 1, 7, 5}, {7, 5, 1, 1}, {640, 480, 224, 224}, {500, 333, 341, 224},
 		{3, 97, 200, 5}, {224, 224, 224, 100}, {33, 17, 66, 34}, {256, 256, 85, 85},
 	}
 	for len(pairs) < 30 {
-		pairs = append(pairs, pair{1 + rng.Intn(300), 1 + rng.Intn(300), 1 + rng.Intn(260), 1 + rng.Intn(260)})
+		pairs = append(pairs, resizePair{1 + rng.Intn(300), 1 + rng.Intn(300), 1 + rng.Intn(260), 1 + rng.Intn(260)})
 	}
 	for _, in := range []Interpolation{Nearest, Bilinear, Bicubic, Box, Hamming, Lanczos} {
 		t.Run(in.String(), func(t *testing.T) {
-			srcs := make([]*rgb.Image, len(pairs))
-			outs := make([][2]int, len(pairs))
-			for i, p := range pairs {
-				srcs[i] = rgb.New(p.w, p.h)
-				rng.Read(srcs[i].Pix)
-				outs[i] = [2]int{p.ow, p.oh}
-			}
+			srcs, outs := randomSources(rng, pairs)
 			want := pilResizeAll(t, srcs, outs, in.String())
 			for i, p := range pairs {
 				got := rgb.New(p.ow, p.oh)

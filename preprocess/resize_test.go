@@ -95,8 +95,7 @@ func pilResize(t *testing.T, src *rgb.Image, w, h int) *rgb.Image {
 // up-scaling, one axis only, 1×1, extreme aspect ratios, identity.
 func TestResizeMatchesPIL(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	type pair struct{ w, h, ow, oh int }
-	pairs := []pair{
+	pairs := []resizePair{
 		{1, 1, 1, 1}, {1, 1, 224, 224}, {224, 224, 1, 1}, {4, 1, 2, 1},
 		{640, 480, 341, 256}, {500, 333, 384, 256}, {150, 103, 224, 224},
 		{20, 300, 224, 224}, {300, 20, 224, 224}, {223, 225, 224, 224},
@@ -104,8 +103,22 @@ func TestResizeMatchesPIL(t *testing.T) {
 		{97, 3, 5, 200}, {3, 97, 200, 5},
 	}
 	for len(pairs) < 60 {
-		pairs = append(pairs, pair{1 + rng.Intn(400), 1 + rng.Intn(400), 1 + rng.Intn(300), 1 + rng.Intn(300)})
+		pairs = append(pairs, resizePair{1 + rng.Intn(400), 1 + rng.Intn(400), 1 + rng.Intn(300), 1 + rng.Intn(300)})
 	}
+	srcs, outs := randomSources(rng, pairs)
+	want := pilResizeAll(t, srcs, outs, "")
+	for i, p := range pairs {
+		got := resized(srcs[i], p.ow, p.oh)
+		assert.Equal(t, want[i], got.Pix, "%dx%d -> %dx%d", p.w, p.h, p.ow, p.oh)
+	}
+}
+
+// resizePair is a source size and the size it is resized to.
+type resizePair struct{ w, h, ow, oh int }
+
+// randomSources are random images of the pairs' source sizes, and the
+// sizes they are resized to.
+func randomSources(rng *rand.Rand, pairs []resizePair) ([]*rgb.Image, [][2]int) {
 	srcs := make([]*rgb.Image, len(pairs))
 	outs := make([][2]int, len(pairs))
 	for i, p := range pairs {
@@ -113,11 +126,7 @@ func TestResizeMatchesPIL(t *testing.T) {
 		rng.Read(srcs[i].Pix)
 		outs[i] = [2]int{p.ow, p.oh}
 	}
-	want := pilResizeAll(t, srcs, outs, "")
-	for i, p := range pairs {
-		got := resized(srcs[i], p.ow, p.oh)
-		assert.Equal(t, want[i], got.Pix, "%dx%d -> %dx%d", p.w, p.h, p.ow, p.oh)
-	}
+	return srcs, outs
 }
 
 // pilResizeAll is Image.resize of each source to its size with filter
